@@ -1,0 +1,53 @@
+# Lễ tân số — every target sets itself up: venv, database, model.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MODEL := models/letan.tar.gz
+TRAIN_INPUTS := config.yml bot/domain.yml $(shell find nlu_data bot -name '*.yml' -o -name '*.py' 2>/dev/null) procedure_kb/text.py
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install db model run test bench validate clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+install: $(VENV)/.installed ## create .venv (Python 3.10) with the pinned dependencies
+
+$(VENV)/.installed: requirements.lock scripts/find-python310.sh
+	@python310="$$(scripts/find-python310.sh)" && \
+	  { [ -x $(PY) ] || "$$python310" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade "pip<24.1"
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+db: install ## migrate the database and add missing seed procedures
+	$(PY) -m procedure_kb.seed
+
+model: $(MODEL) ## train the Rasa model when its inputs changed
+
+$(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
+	$(BIN)/rasa train --config config.yml --domain bot/domain.yml --data nlu_data \
+	  --out models --fixed-model-name letan
+	touch $@
+
+run: db model ## start Rasa :5005, actions :5055 and the API :8000 (Ctrl-C stops all)
+	scripts/run.sh
+
+test: install model ## run the whole test suite
+	$(BIN)/pytest
+
+validate: install ## check the Rasa training data
+	$(BIN)/rasa data validate --domain bot/domain.yml --data nlu_data --config config.yml --fail-on-warnings
+
+bench: db model ## NLU accuracy and latency figures (see README)
+	$(PY) scripts/bench_nlu.py
+
+clean: ## remove the venv, models and local data
+	rm -rf $(VENV) models var

@@ -1,0 +1,1 @@
+"""Custom Rasa actions: thin adapters from the dialogue to procedure_kb."""

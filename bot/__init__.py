@@ -1,0 +1,1 @@
+"""Rasa-side Python of Lễ tân số: Vietnamese NLU components and channel connectors."""

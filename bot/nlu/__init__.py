@@ -1,0 +1,1 @@
+"""Vietnamese NLU components for the Rasa 3.6 pipeline."""

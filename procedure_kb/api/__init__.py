@@ -1,0 +1,1 @@
+"""The staff API and pages (FastAPI)."""

@@ -1,0 +1,103 @@
+"""Accent-insensitive fuzzy search over procedure names and aliases.
+
+Keys and queries are compared as folded syllables ('khai sanh' ~ 'khai sinh'), each
+key against windows of the query with about as many syllables, so a short alias does
+not match inside an unrelated longer word.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
+
+from procedure_kb import repository
+from procedure_kb.text import folded_key, terms
+
+STRONG_MATCH = 90.0
+WEAK_MATCH = 65.0
+MAX_QUERY_TERMS = 60
+
+# Folded words that carry no topic: question words, aspects, politeness, fillers.
+FILLER_WORDS = frozenset(
+    """
+    a ah ai anh ba bac bao be ben bi bo cach can cau cha chac chau chi cho chua co con
+    cu cua cung da dang day de den di dieu do doi dong du duoc em gi gio giup gium hai
+    han het hoi huong ko khi khong la lai lam le luc mang may minh moi mot muon mat
+    nao nay ne nen nha nhe nhi nhieu nho nhu nhung nop o oi on phai phi qua quay ra roi
+    sao se sang so ta tai the thi thoi gian tien tieu to toan toi trinh truc tuyen tu tuc
+    thu ve vay vi voi xin xong y ya online mang internet bao lau ngay tuan thang nua
+    giay hoso ho so tien le phi dau cong ich ban buoc quy duoc biet cai ay ak u uh um
+    ky cap thuc thu tuc
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    procedure_id: str
+    name: str
+    score: float
+
+
+class ProcedureIndex:
+    """Search index over (procedure id, display name, folded keys)."""
+
+    def __init__(self, entries: Iterable[Tuple[str, str, Sequence[str]]]) -> None:
+        self._names: Dict[str, str] = {}
+        self._keys: List[Tuple[str, int, str]] = []
+        for procedure_id, name, keys in entries:
+            self._names[procedure_id] = name
+            for key in keys:
+                self._keys.append((key, len(key.split()), procedure_id))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def named(self, procedure_ids: Iterable[str]) -> List[Suggestion]:
+        """Suggestions for known ids, in the given order (unknown ids are skipped)."""
+        return [
+            Suggestion(pid, self._names[pid], 100.0) for pid in procedure_ids if pid in self._names
+        ]
+
+    def search(self, query: str, limit: int = 3, min_score: float = WEAK_MATCH) -> List[Suggestion]:
+        """Best-matching procedures for `query`, best first, at most `limit`."""
+        words = [term.text for term in terms(query)][:MAX_QUERY_TERMS]
+        if not words:
+            return []
+        best: Dict[str, float] = {}
+        for key, length, procedure_id in self._keys:
+            score = _best_window_score(key, length, words)
+            if score > best.get(procedure_id, 0.0):
+                best[procedure_id] = score
+        ranked = sorted(best.items(), key=lambda item: (-item[1], self._names[item[0]]))
+        return [
+            Suggestion(pid, self._names[pid], round(score, 1))
+            for pid, score in ranked[:limit]
+            if score >= min_score
+        ]
+
+
+def _best_window_score(key: str, length: int, words: List[str]) -> float:
+    best = 0.0
+    for size in {max(1, length - 1), length, length + 1}:
+        for start in range(0, max(1, len(words) - size + 1)):
+            window = " ".join(words[start:start + size])
+            best = max(best, fuzz.ratio(key, window))
+            if best == 100.0:
+                return best
+    return best
+
+
+def topic_words(text: str) -> List[str]:
+    """The folded words of `text` that may name a procedure (fillers removed)."""
+    return [term.text for term in terms(text) if term.text not in FILLER_WORDS and not term.text.isdigit()]
+
+
+def index_from_db(session: Session) -> ProcedureIndex:
+    """A search index over the active procedures in the database."""
+    return ProcedureIndex(
+        (p.id, p.name, [folded_key(p.name)] + [folded_key(a) for a in p.aliases])
+        for p in repository.list_procedures(session)
+    )

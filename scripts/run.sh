@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Start the action server, the staff API and the Rasa server; stop all on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p var/log
+pids=()
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "Stopped."; }
+trap stop INT TERM EXIT
+
+$BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
+$BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 >var/log/api.log 2>&1 & pids+=($!)
+$BIN/rasa run --enable-api --port 5005 --model models/letan.tar.gz \
+  --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 & pids+=($!)
+
+echo "Starting (logs in var/log/)..."
+for _ in $(seq 1 180); do
+  if curl -fs http://127.0.0.1:5005/status >/dev/null && curl -fs http://127.0.0.1:8000/health >/dev/null \
+     && curl -fs http://127.0.0.1:5055/health >/dev/null; then
+    cat <<MSG
+Lễ tân số is running:
+  Rasa server     http://127.0.0.1:5005   (POST /webhooks/rest/webhook, POST /model/parse)
+  Action server   http://127.0.0.1:5055
+  Staff API       http://127.0.0.1:8000   (GET /health, /api/procedures, /docs)
+Press Ctrl-C to stop.
+MSG
+    wait -n "${pids[@]}" || true
+    echo "A server stopped; see var/log/." >&2
+    exit 1
+  fi
+  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/log/." >&2; tail -n 20 var/log/*.log >&2; exit 1; }; done
+  sleep 1
+done
+echo "Timed out waiting for the servers; see var/log/." >&2
+exit 1

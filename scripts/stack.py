@@ -1,0 +1,107 @@
+"""Starts the real servers (Rasa, actions, API) on free ports, for tests and benchmarks."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "letan.tar.gz"
+STARTUP_SECONDS = 240
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    database_url: str
+    rasa_url: str = ""
+    actions_url: str = ""
+    api_url: str = ""
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    def env(self) -> Dict[str, str]:
+        return {
+            **os.environ,
+            "LETAN_DATABASE_URL": self.database_url,
+            "LETAN_KB_REFRESH_SECONDS": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+
+    def start(self) -> None:
+        rasa_port, actions_port, api_port = free_port(), free_port(), free_port()
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.actions_url = f"http://127.0.0.1:{actions_port}"
+        self.api_url = f"http://127.0.0.1:{api_port}"
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n'
+            f'  db: "{self.workdir / "tracker.db"}"\n',
+            encoding="utf-8",
+        )
+        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                "--port", str(actions_port)])
+        self._spawn("api", [str(BIN / "uvicorn"), "procedure_kb.api.app:app",
+                            "--host", "127.0.0.1", "--port", str(api_port)])
+        self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
+                             "--port", str(rasa_port), "--model", str(MODEL),
+                             "--endpoints", str(endpoints), "--credentials",
+                             str(ROOT / "credentials.yml")])
+        self._wait_until_ready()
+
+    def _spawn(self, name: str, command: List[str]) -> None:
+        log = open(self.workdir / f"{name}.log", "wb")
+        self.processes.append(
+            subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        )
+
+    def _wait_until_ready(self) -> None:
+        checks = [f"{self.rasa_url}/status", f"{self.actions_url}/health", f"{self.api_url}/health"]
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if any(process.poll() is not None for process in self.processes):
+                raise RuntimeError(f"a server exited early; logs in {self.workdir}\n{self.logs()}")
+            if all(_ok(url) for url in checks):
+                return
+            time.sleep(1)
+        raise RuntimeError(f"servers not ready in {STARTUP_SECONDS}s\n{self.logs()}")
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-3000:]}"
+            for path in sorted(self.workdir.glob("*.log"))
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def all_alive(self) -> bool:
+        return all(process.poll() is None for process in self.processes)
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

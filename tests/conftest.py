@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Iterator, List
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from procedure_kb.db import session_scope
+from procedure_kb.migrate import upgrade
+from procedure_kb.seed import load_seed_file, seed
+from scripts.stack import MODEL, Stack
+
+
+def seeded_database(directory: Path) -> str:
+    url = f"sqlite:///{directory / 'letan.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        seed(session, load_seed_file())
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, seeded SQLite database used read-only by unit tests."""
+    return seeded_database(tmp_path_factory.mktemp("kb"))
+
+
+@pytest.fixture()
+def session(database_url: str) -> Iterator[Session]:
+    with session_scope(database_url) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real Rasa server, action server and API, once per test session."""
+    if not MODEL.exists():
+        pytest.fail("No trained model: run `make test`, which trains it first.")
+    workdir = tmp_path_factory.mktemp("stack")
+    running = Stack(workdir=workdir, database_url=seeded_database(workdir))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+class Conversation:
+    """One citizen talking to the bot over the REST channel."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str) -> List[dict]:
+        response = httpx.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def say_text(self, text: str) -> str:
+        return "\n".join(message.get("text", "") for message in self.say(text))
+
+
+@pytest.fixture()
+def conversation(stack: Stack) -> Conversation:
+    return Conversation(stack)

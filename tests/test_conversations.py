@@ -1,0 +1,72 @@
+"""Whole conversations through the REST channel, with the real agent and actions."""
+import pytest
+
+pytestmark = pytest.mark.stack
+
+
+def buttons(messages):
+    return [b for m in messages for b in m.get("buttons", [])]
+
+
+def test_follow_ups_keep_the_procedure(conversation):
+    first = conversation.say_text("Làm khai sinh cần gì?")
+    assert "đăng ký khai sinh" in first and "giấy chứng sinh" in first.lower()
+    fee = conversation.say_text("còn lệ phí thì sao?")
+    assert "lệ phí đăng ký khai sinh" in fee
+    duration = conversation.say_text("mất bao lâu?")
+    assert "thời hạn đăng ký khai sinh" in duration
+
+
+def test_a_new_procedure_replaces_the_old_one(conversation):
+    conversation.say("đăng ký tạm trú cần giấy tờ gì")
+    reply = conversation.say_text("thế còn kết hôn thì lệ phí bao nhiêu")
+    assert "kết hôn" in reply and "tạm trú" not in reply
+
+
+def test_unclear_procedure_asks_which_with_buttons_and_remembers_the_aspect(conversation):
+    messages = conversation.say("thủ tục này lệ phí bao nhiêu vậy em")
+    assert "thủ tục nào" in messages[0]["text"]
+    choices = [b for b in buttons(messages) if b["payload"].startswith("/inform")]
+    assert choices
+    chosen = conversation.say_text(choices[0]["payload"])
+    assert "lệ phí" in chosen
+
+
+def test_ambiguous_alias_offers_the_candidates(conversation):
+    messages = conversation.say("làm sổ đỏ cần giấy tờ gì")
+    payloads = [b["payload"] for b in buttons(messages)]
+    if any("sang_ten_dat" in p for p in payloads):
+        assert any("cap_so_do_lan_dau" in p for p in payloads)
+    else:  # the KB may map this phrase to one procedure; then it answers directly
+        assert "Dạ, để" in messages[0]["text"]
+
+
+def test_unknown_procedure_is_admitted_with_suggestions_and_a_human(conversation):
+    messages = conversation.say("cho tôi hỏi thủ tục xin giấy phép nuôi chó cảnh cần gì")
+    assert "chưa có thông tin" in messages[0]["text"]
+    assert "/request_human" in [b["payload"] for b in buttons(messages)]
+
+
+def test_fallback_is_honest_and_offers_a_human(conversation):
+    messages = conversation.say("asdkjh qwe zzxq")
+    text = " ".join(m.get("text", "") for m in messages)
+    assert "chưa hiểu" in text or "ngoài phạm vi" in text
+    assert "/request_human" in [b["payload"] for b in buttons(messages)]
+
+
+def test_accentless_teencode_question_is_answered(conversation):
+    reply = conversation.say_text("lam cccd can nhung giay to j a")
+    assert "căn cước" in reply.lower()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("xin chào", "Dạ, em chào"),
+        ("cảm ơn em nhiều", "không có gì"),
+        ("bạn là người hay máy", "trợ lý tự động"),
+        ("tạm biệt", "chào Anh/Chị"),
+    ],
+)
+def test_small_talk(conversation, text, expected):
+    assert expected in conversation.say_text(text)

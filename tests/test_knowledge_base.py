@@ -1,0 +1,85 @@
+"""The seeded knowledge base: schema, contract ids, search by accent-less alias."""
+import pytest
+
+from procedure_kb import repository
+from procedure_kb.schemas import DocumentForm
+from procedure_kb.search import STRONG_MATCH, index_from_db, topic_words
+from procedure_kb.seed import load_seed_file, seed
+from procedure_kb.text import fold
+
+CONTRACT_IDS = """
+khai_sinh khai_tu ket_hon xac_nhan_tinh_trang_hon_nhan trich_luc_ho_tich
+cai_chinh_ho_tich nhan_cha_me_con chung_thuc_ban_sao chung_thuc_chu_ky thuong_tru
+tam_tru can_cuoc vneid ly_lich_tu_phap cap_so_do_lan_dau sang_ten_dat
+giay_phep_xay_dung ho_kinh_doanh bhyt_tre_em bhxh_mot_lan tro_cap_xa_hoi
+thue_dat_phi_nong_nghiep
+""".split()
+
+SEED = load_seed_file()
+
+
+def test_seed_file_has_at_least_40_valid_procedures_with_unique_ids():
+    ids = [p.id for p in SEED]
+    assert len(ids) >= 40
+    assert len(ids) == len(set(ids))
+
+
+def test_every_contract_id_is_seeded():
+    assert set(CONTRACT_IDS) <= {p.id for p in SEED}
+
+
+@pytest.mark.parametrize("procedure", SEED, ids=lambda p: p.id)
+def test_each_procedure_is_complete_and_cites_its_basis(procedure):
+    assert len(procedure.aliases) >= 3
+    assert procedure.legal_basis and all(source.strip() for source in procedure.legal_basis)
+    assert len(procedure.steps) >= 3
+    assert procedure.last_reviewed is not None
+    for fact in (procedure.fee, procedure.duration):
+        assert fact is None or fact.basis.strip()
+    assert all(doc.copies >= 1 for doc in procedure.documents)
+    assert {doc.form for doc in procedure.documents} <= set(DocumentForm)
+
+
+def test_seeding_is_idempotent(session):
+    assert seed(session, SEED) == 0
+    assert len(repository.list_procedures(session)) == len(SEED)
+
+
+def test_stored_procedure_reads_back_as_seeded(session):
+    stored = repository.get_procedure(session, "khai_sinh")
+    original = next(p for p in SEED if p.id == "khai_sinh")
+    assert stored.dict(exclude={"version", "retired"}) == original.dict()
+    assert stored.version == 1
+
+
+@pytest.mark.parametrize("procedure", SEED, ids=lambda p: p.id)
+def test_search_finds_each_procedure_by_an_accentless_alias(session, procedure):
+    index = index_from_db(session)
+    for alias in procedure.aliases:
+        hits = index.search(fold(alias), limit=5)
+        assert procedure.id in [hit.procedure_id for hit in hits], alias
+        assert hits[0].score >= STRONG_MATCH
+
+
+def test_search_tolerates_typos_and_southern_spelling(session):
+    index = index_from_db(session)
+    assert index.search("lam giay khai sanh")[0].procedure_id == "khai_sinh"
+    assert index.search("dang ky tam truu")[0].procedure_id == "tam_tru"
+
+
+def test_unknown_topic_gets_no_strong_match(session):
+    index = index_from_db(session)
+    hits = index.search("xin giấy phép nuôi chó cảnh")
+    assert all(hit.score < STRONG_MATCH for hit in hits)
+    assert len(topic_words("xin giấy phép nuôi chó cảnh")) >= 2
+    assert topic_words("còn lệ phí thì sao ạ") == []
+    assert topic_words("thế mất bao lâu hả em") == []
+
+
+def test_revision_moves_when_a_procedure_is_added(session):
+    before = repository.kb_revision(session)
+    extra = SEED[0].copy(update={"id": "thu_tuc_thu_nghiem", "aliases": ["thử nghiệm riêng"]})
+    repository.add_procedure(session, extra)
+    session.flush()
+    assert repository.kb_revision(session) == before + 1
+    session.rollback()
