@@ -28,6 +28,8 @@ ASPECT_BY_INTENT = {
 POPULAR = ["khai_sinh", "thuong_tru", "chung_thuc_ban_sao", "can_cuoc"]
 # A message with this many topic words names something, not just an aspect.
 NEW_TOPIC_WORDS = 2
+MAX_CHOICES = 5  # buttons when a name fits several procedures
+MAX_SUGGESTIONS = 3  # "did you mean" buttons for an unknown procedure
 
 Events = List[Dict[Text, Any]]
 
@@ -53,18 +55,19 @@ class ActionAnswerProcedure(Action):
         if mentioned:
             return ask_which(dispatcher, aspect, procedure_index().named(mentioned))
         text = tracker.latest_message.get("text") or ""
-        candidates = procedure_index().search(text)
+        candidates = procedure_index().search(text, limit=MAX_CHOICES)
         strong = [c for c in candidates if c.score >= STRONG_MATCH]
         if len(strong) == 1:
             return answer_about(dispatcher, strong[0].procedure_id, aspect)
         if strong:
             return ask_which(dispatcher, aspect, strong)
+        suggestions = candidates[:MAX_SUGGESTIONS]
         if len(topic_words(text)) >= NEW_TOPIC_WORDS:
-            return say_unknown(dispatcher, candidates)
+            return say_unknown(dispatcher, suggestions)
         current = tracker.get_slot("procedure")
         if current:
             return answer_about(dispatcher, current, aspect)
-        return ask_which(dispatcher, aspect, candidates or procedure_index().named(POPULAR))
+        return ask_which(dispatcher, aspect, suggestions or procedure_index().named(POPULAR))
 
 
 def answer_about(dispatcher: CollectingDispatcher, procedure_id: str, aspect: Aspect) -> Events:

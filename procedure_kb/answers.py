@@ -56,11 +56,14 @@ def subject(procedure: ProcedureOut) -> str:
 
 
 def _documents(procedure: ProcedureOut) -> Answer:
-    names = [_short(doc.name) for doc in procedure.documents]
-    speech = (
-        f"Dạ, để {subject(procedure)}, Anh/Chị cần chuẩn bị {len(names)} loại giấy tờ: "
-        f"{_join(names)} ạ."
-    )
+    required = [_short(doc.name) for doc in procedure.documents if doc.required]
+    optional = len(procedure.documents) - len(required)
+    speech = f"Dạ, để {subject(procedure)}, Anh/Chị cần chuẩn bị"
+    if required:
+        speech += f" {len(required)} loại giấy tờ: {_join(required)}"
+    if optional:
+        speech += f"{'; ngoài ra' if required else ''}, tùy trường hợp có thể cần thêm {optional} loại giấy tờ khác"
+    speech += " ạ."
     details = [f"{i}. {_document_line(doc)}" for i, doc in enumerate(procedure.documents, 1)]
     return Answer(speech, details + _basis(procedure.legal_basis))
 
@@ -143,7 +146,7 @@ _COMPOSERS: Dict[Aspect, Callable[[ProcedureOut], Answer]] = {
 def _document_line(doc: Document) -> str:
     copies = f"{doc.copies} bản" if doc.form != DocumentForm.present else ""
     parts = [doc.name, f"{FORM_LABELS[doc.form]}{', ' + copies if copies else ''}"]
-    line = f"{parts[0]} ({parts[1]})"
+    line = f"{parts[0]} ({parts[1]}{'' if doc.required else ', tùy trường hợp'})"
     return f"{line}; {doc.note}" if doc.note else line
 
 

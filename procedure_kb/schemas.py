@@ -37,6 +37,8 @@ class Document(BaseModel):
     name: str = Field(..., min_length=3, max_length=500)
     copies: int = Field(1, ge=1, le=20)
     form: DocumentForm
+    # False for documents needed only in some cases (the note says which).
+    required: bool = True
     note: Optional[str] = Field(None, max_length=500)
 
 

@@ -29,7 +29,8 @@ FILLER_WORDS = frozenset(
     sao se sang so ta tai the thi thoi gian tien tieu to toan toi trinh truc tuyen tu tuc
     thu ve vay vi voi xin xong y ya online mang internet bao lau ngay tuan thang nua
     giay hoso ho so tien le phi dau cong ich ban buoc quy duoc biet cai ay ak u uh um
-    ky cap thuc thu tuc
+    ky cap thuc thu tuc ha hen nhen nghe dum xem hay hoac va rang luon lien kia vang
+    duoc khoang chung mac dong nghin ngan trieu chu
     """.split()
 )
 

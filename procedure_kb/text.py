@@ -21,11 +21,18 @@ TEENCODE: Dict[str, str] = {
     "cccd": "căn cước", "tks": "cảm ơn", "thanks": "cảm ơn", "thank": "cảm ơn", "ok": "vâng",
     "oke": "vâng", "okie": "vâng", "bhxh": "bảo hiểm xã hội", "bhyt": "bảo hiểm y tế",
     "ubnd": "ủy ban nhân dân", "gcn": "giấy chứng nhận", "lltp": "lý lịch tư pháp",
+    "hello": "xin chào", "helo": "xin chào", "bye": "tạm biệt",
 }
 
 _LEGACY_CHARS = str.maketrans({"Ð": "Đ", "ð": "đ", "\u00a0": " "})
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+# A folded Vietnamese syllable: optional onset, 1-3 vowels, optional coda.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$"
+)
+# Below this share of Vietnamese syllables a message is treated as noise.
+MIN_VIETNAMESE_SHARE = 0.3
 
 
 def nfc(text: str) -> str:
@@ -77,3 +84,16 @@ def terms(text: str) -> List[Term]:
 def folded_key(text: str) -> str:
     """The comparison key of a name or alias: folded, expanded terms joined by spaces."""
     return " ".join(term.text for term in terms(text))
+
+
+def vietnamese_share(text: str) -> float:
+    """Share of the words of `text` that are Vietnamese syllables (0.0 when empty)."""
+    words = [term.text for term in terms(text)]
+    if not words:
+        return 0.0
+    return sum(bool(_VIETNAMESE_SYLLABLE.match(word)) for word in words) / len(words)
+
+
+def looks_like_vietnamese(text: str) -> bool:
+    """False for empty text, emoji, code, gibberish: nothing a citizen could have said."""
+    return vietnamese_share(text) >= MIN_VIETNAMESE_SHARE

@@ -9,7 +9,7 @@ stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/de
 trap stop INT TERM EXIT
 
 $BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
-$BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 >var/log/api.log 2>&1 & pids+=($!)
+$BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 --ws wsproto >var/log/api.log 2>&1 & pids+=($!)
 $BIN/rasa run --enable-api --port 5005 --model models/letan.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 & pids+=($!)
 

@@ -57,7 +57,7 @@ class Stack:
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(actions_port)])
         self._spawn("api", [str(BIN / "uvicorn"), "procedure_kb.api.app:app",
-                            "--host", "127.0.0.1", "--port", str(api_port)])
+                            "--host", "127.0.0.1", "--port", str(api_port), "--ws", "wsproto"])
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
                              "--port", str(rasa_port), "--model", str(MODEL),
                              "--endpoints", str(endpoints), "--credentials",

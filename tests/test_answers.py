@@ -65,3 +65,14 @@ def test_not_online_points_to_the_counter():
     reply = answer(procedure(online={"level": "none"}), Aspect.online)
     assert "chưa thực hiện trực tuyến" in reply.speech
     assert not any("Địa chỉ nộp trực tuyến" in line for line in reply.details)
+
+
+def test_documents_needed_only_sometimes_are_not_spoken_as_required():
+    documents = BASE["documents"] + [
+        {"name": "Văn bản ủy quyền", "copies": 1, "form": "original", "required": False,
+         "note": "chỉ khi nhờ người khác làm thay"}
+    ]
+    reply = answer(procedure(documents=documents), Aspect.documents)
+    assert "3 loại giấy tờ" in reply.speech and "ủy quyền" not in reply.speech
+    assert "tùy trường hợp có thể cần thêm 1 loại giấy tờ khác ạ." in reply.speech
+    assert reply.details[3] == "4. Văn bản ủy quyền (bản chính, 1 bản, tùy trường hợp); chỉ khi nhờ người khác làm thay"

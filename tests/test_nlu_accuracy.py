@@ -4,6 +4,7 @@ import pytest
 
 from rasa.shared.nlu.training_data.loading import load_data
 
+from procedure_kb.text import fold
 from scripts.nlu_eval import evaluate, load_holdout, without_diacritics
 
 pytestmark = pytest.mark.stack
@@ -24,9 +25,9 @@ def parser(stack):
 
 
 def test_holdout_is_not_in_the_training_data():
-    training = load_data("nlu_data")
-    trained = {m.get("text").strip().lower() for m in training.intent_examples}
-    assert not [text for text, _ in load_holdout() if text.strip().lower() in trained]
+    training = load_data("nlu_data/nlu")
+    trained = {fold(m.get("text").strip()) for m in training.intent_examples}
+    assert not [text for text, _ in load_holdout() if fold(text.strip()) in trained]
 
 
 def test_intent_accuracy_on_holdout(stack):

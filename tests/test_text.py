@@ -1,6 +1,6 @@
 import unicodedata
 
-from procedure_kb.text import expand_teencode, fold, folded_key, nfc, terms
+from procedure_kb.text import expand_teencode, fold, folded_key, looks_like_vietnamese, nfc, terms
 
 
 def test_fold_strips_diacritics_and_keeps_length():
@@ -39,3 +39,14 @@ def test_terms_keep_spans_in_the_original_text():
     assert [t.text for t in found] == ["cho", "em", "hoi", "dang", "ky", "tam", "tru"]
     dang = found[3]
     assert text[dang.start:dang.end] == "đk"
+
+
+def test_noise_is_not_vietnamese():
+    for noise in ("", "   ", "😀😀", "asdkjh qwe zzxq", "x" * 5000, "'; DROP TABLE procedures; --"):
+        assert not looks_like_vietnamese(noise), noise
+
+
+def test_vietnamese_with_or_without_accents_mixed_or_shorthand_is_kept():
+    for text in ("Đăng ký khai sinh", "dang ky khai sinh", "lam cccd can j ko e", "ok",
+                 "How much is the fee for khai sinh?", "quyển sổ hộ khẩu ở đâu", "hello"):
+        assert looks_like_vietnamese(text), text
