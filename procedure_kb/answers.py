@@ -72,7 +72,8 @@ def _fee(procedure: ProcedureOut) -> Answer:
     fee = procedure.fee
     if fee is None:
         return _missing(procedure, Aspect.fee)
-    details = [f"Miễn, giảm: {item}" for item in fee.exemptions] + _basis([fee.basis])
+    details = [f"Trường hợp được miễn, giảm: {'; '.join(fee.exemptions)}."] if fee.exemptions else []
+    details += _basis([fee.basis])
     return Answer(f"Dạ, về lệ phí {subject(procedure)}: {_sentence(fee.summary)}", details)
 
 
@@ -146,7 +147,7 @@ _COMPOSERS: Dict[Aspect, Callable[[ProcedureOut], Answer]] = {
 def _document_line(doc: Document) -> str:
     copies = f"{doc.copies} bản" if doc.form != DocumentForm.present else ""
     parts = [doc.name, f"{FORM_LABELS[doc.form]}{', ' + copies if copies else ''}"]
-    line = f"{parts[0]} ({parts[1]}{'' if doc.required else ', tùy trường hợp'})"
+    line = f"{parts[0]} — {parts[1]}{'' if doc.required else ', tùy trường hợp'}"
     return f"{line}; {doc.note}" if doc.note else line
 
 
@@ -173,8 +174,8 @@ def _clause(text: str) -> str:
 
 
 def _sentence(text: str) -> str:
-    text = _clause(text)
-    return f"{text} ạ."
+    """A fact's summary continuing a spoken sentence: lowercase start, polite ending."""
+    return f"{_lower_first(_clause(text))} ạ."
 
 
 def _lower_first(text: str) -> str:

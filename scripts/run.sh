@@ -6,7 +6,8 @@ BIN=.venv/bin
 mkdir -p var/log
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "Stopped."; }
-trap stop INT TERM EXIT
+trap stop EXIT
+trap 'exit 0' INT TERM
 
 $BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 --ws wsproto >var/log/api.log 2>&1 & pids+=($!)

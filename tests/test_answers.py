@@ -38,13 +38,15 @@ def test_documents_are_spoken_short_and_listed_in_full():
     assert reply.speech.startswith("Dạ, để đăng ký khai sinh, Anh/Chị cần chuẩn bị 3 loại giấy tờ")
     assert "tờ khai đăng ký khai sinh, giấy chứng sinh và thẻ căn cước" in reply.speech
     assert reply.speech.endswith("ạ.")
-    assert reply.details[0] == "1. Tờ khai đăng ký khai sinh (theo mẫu) (bản chính, 1 bản)"
+    assert reply.details[0] == "1. Tờ khai đăng ký khai sinh (theo mẫu) — bản chính, 1 bản"
     assert "chỉ xuất trình" in reply.details[2]
     assert reply.details[-1].startswith("Căn cứ pháp lý: Luật Hộ tịch 2014")
 
 
 def test_each_aspect_answers_from_its_own_fact():
-    assert "Miễn lệ phí" in answer(procedure(), Aspect.fee).speech
+    fee = answer(procedure(), Aspect.fee)
+    assert fee.speech == "Dạ, về lệ phí đăng ký khai sinh: miễn lệ phí khi đăng ký đúng hạn ạ."
+    assert fee.details[0] == "Trường hợp được miễn, giảm: Đăng ký đúng hạn."
     assert "ngay trong ngày" in answer(procedure(), Aspect.duration).speech
     assert "Quầy Hộ tịch – Chứng thực" in answer(procedure(), Aspect.location).speech
     online = answer(procedure(), Aspect.online)
@@ -75,4 +77,4 @@ def test_documents_needed_only_sometimes_are_not_spoken_as_required():
     reply = answer(procedure(documents=documents), Aspect.documents)
     assert "3 loại giấy tờ" in reply.speech and "ủy quyền" not in reply.speech
     assert "tùy trường hợp có thể cần thêm 1 loại giấy tờ khác ạ." in reply.speech
-    assert reply.details[3] == "4. Văn bản ủy quyền (bản chính, 1 bản, tùy trường hợp); chỉ khi nhờ người khác làm thay"
+    assert reply.details[3] == "4. Văn bản ủy quyền — bản chính, 1 bản, tùy trường hợp; chỉ khi nhờ người khác làm thay"

@@ -8,7 +8,7 @@ def classified(text, intent="greet"):
     message = Message(data={TEXT: text})
     message.set(INTENT, {"name": intent, "confidence": 0.98})
     message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.98}])
-    NoiseFallbackClassifier().process([message])
+    NoiseFallbackClassifier({}).process([message])
     return message
 
 

@@ -8,32 +8,24 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.component import ConfigOnlyComponent
 from procedure_kb.text import looks_like_vietnamese
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class NoiseFallbackClassifier(GraphComponent):
+class NoiseFallbackClassifier(ConfigOnlyComponent, GraphComponent):
     """Sets `nlu_fallback` with full confidence when the text has no Vietnamese words."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "NoiseFallbackClassifier":
-        return cls()
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.component import ConfigOnlyComponent
 from bot.nlu.procedure_matcher import ProcedureMatcher, ProcedureMention
 from procedure_kb import repository
 from procedure_kb.catalogue import RevisionCache
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class KBProcedureExtractor(GraphComponent, EntityExtractorMixin):
+class KBProcedureExtractor(ConfigOnlyComponent, GraphComponent, EntityExtractorMixin):
     """Extracts the `procedure` entity with a PhraseMatcher over KB names and aliases."""
 
     @staticmethod
@@ -42,16 +41,6 @@ class KBProcedureExtractor(GraphComponent, EntityExtractorMixin):
             lambda session: ProcedureMatcher(repository.name_and_alias_keys(session)),
             refresh_seconds=config.get("refresh_seconds"),
         )
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "KBProcedureExtractor":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         matcher = self._matchers.get()

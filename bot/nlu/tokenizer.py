@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -20,6 +17,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from underthesea import word_tokenize
 
 from bot.nlu.augmentation import variants
+from bot.nlu.component import ConfigOnlyComponent
 from procedure_kb.text import nfc, terms
 
 EMPTY_TEXT_TOKEN = "__empty__"
@@ -28,7 +26,7 @@ EMPTY_TEXT_TOKEN = "__empty__"
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class VietnameseTokenizer(Tokenizer):
+class VietnameseTokenizer(ConfigOnlyComponent, Tokenizer):
     """Tokenizes Vietnamese with underthesea; augments training data with spellings."""
 
     @staticmethod
@@ -40,16 +38,6 @@ class VietnameseTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             "augment": True,
         }
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "VietnameseTokenizer":
-        return cls(config)
 
     @staticmethod
     def supported_languages() -> Optional[List[Text]]:
