@@ -22,15 +22,15 @@ MAX_QUERY_TERMS = 60
 # Folded words that carry no topic: question words, aspects, politeness, fillers.
 FILLER_WORDS = frozenset(
     """
-    a ah ai anh ba bac bao be ben bi bo cach can cau cha chac chau chi cho chua co con
-    cu cua cung da dang day de den di dieu do doi dong du duoc em gi gio giup gium hai
-    han het hoi huong ko khi khong la lai lam le luc mang may minh moi mot muon mat
-    nao nay ne nen nha nhe nhi nhieu nho nhu nhung nop o oi on phai phi qua quay ra roi
-    sao se sang so ta tai the thi thoi gian tien tieu to toan toi trinh truc tuyen tu tuc
-    thu ve vay vi voi xin xong y ya online mang internet bao lau ngay tuan thang nua
-    giay hoso ho so tien le phi dau cong ich ban buoc quy duoc biet cai ay ak u uh um
-    ky cap thuc thu tuc ha hen nhen nghe dum xem hay hoac va rang luon lien kia vang
-    duoc khoang chung mac dong nghin ngan trieu chu
+    a ah ai ak anh ay ba bac ban bao be ben bi biet bo buoc cach cai can cap cau cha
+    chac chau chi cho chu chua chung co con cong cu cua cung da dang dau day de den
+    di dieu do doi dong du dum duoc em gi gian giay gio gium giup ha hai han hay hen
+    het ho hoac hoi hoso huong ich internet khi khoang khong kia ko ky la lai lam
+    lau le lien luc luon mac mang mat may minh moi mot muon nao nay ne nen ngan ngay
+    nghe nghin nha nhe nhen nhi nhieu nho nhu nhung nop nua o oi on online phai phi
+    qua quay quy ra rang roi sang sao se so ta tai thang the thi thoi thu thuc tien
+    tieu to toan toi trieu trinh truc tu tuan tuc tuyen u uh um va vang vay ve vi
+    voi xem xin xong y ya
     """.split()
 )
 
