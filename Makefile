@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install db model run test bench validate clean
+.PHONY: help install db admin model run test bench validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -29,6 +29,9 @@ $(VENV)/.installed: requirements.lock scripts/find-python310.sh
 
 db: install ## migrate the database and add missing seed procedures
 	$(PY) -m procedure_kb.seed
+
+admin: db ## create an admin account (LETAN_ADMIN_USER/LETAN_ADMIN_PASSWORD, or asks)
+	$(PY) -m procedure_kb.admin
 
 model: $(MODEL) ## train the Rasa model when its inputs changed
 

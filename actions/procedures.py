@@ -28,7 +28,7 @@ ASPECT_BY_INTENT = {
 POPULAR = ["khai_sinh", "thuong_tru", "chung_thuc_ban_sao", "can_cuoc"]
 # A message with this many topic words names something, not just an aspect.
 NEW_TOPIC_WORDS = 2
-MAX_CHOICES = 5  # buttons when a name fits several procedures
+MAX_CHOICES = 6  # buttons when a name fits several procedures
 MAX_SUGGESTIONS = 3  # "did you mean" buttons for an unknown procedure
 
 Events = List[Dict[Text, Any]]
@@ -61,6 +61,9 @@ class ActionAnswerProcedure(Action):
             return answer_about(dispatcher, strong[0].procedure_id, aspect)
         if strong:
             return ask_which(dispatcher, aspect, strong)
+        topical = procedure_index().by_topic(text)
+        if topical:
+            return ask_which(dispatcher, aspect, topical[:MAX_CHOICES])
         suggestions = candidates[:MAX_SUGGESTIONS]
         if len(topic_words(text)) >= NEW_TOPIC_WORDS:
             return say_unknown(dispatcher, suggestions)

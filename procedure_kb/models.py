@@ -32,6 +32,7 @@ class Procedure(Base):
     catalogue_code: Optional[str] = Column(String(40))
     agency: str = Column(String(200), nullable=False)
     counter: str = Column(String(120), nullable=False)
+    topics: List[str] = Column(JSON, nullable=False, default=list)
     documents: List[Dict[str, Any]] = Column(JSON, nullable=False, default=list)
     fee: Optional[Dict[str, Any]] = Column(JSON)
     duration: Optional[Dict[str, Any]] = Column(JSON)
@@ -50,19 +51,22 @@ class Procedure(Base):
         order_by="ProcedureAlias.id",
     )
 
+    # Optimistic locking: every UPDATE checks and bumps the version, so two staff
+    # saving the same procedure cannot silently overwrite each other.
+    __mapper_args__ = {"version_id_col": version}
+
 
 class ProcedureAlias(Base):
-    """Another way citizens name a procedure; `key` is its folded form for matching."""
+    """Another way citizens name a procedure; `key` is its folded form, unique in the KB."""
 
     __tablename__ = "procedure_aliases"
-    __table_args__ = (UniqueConstraint("procedure_id", "key"),)
 
     id: int = Column(Integer, primary_key=True, autoincrement=True)
     procedure_id: str = Column(
         String(64), ForeignKey("procedures.id", ondelete="CASCADE"), nullable=False
     )
     alias: str = Column(Text, nullable=False)
-    key: str = Column(String(300), nullable=False, index=True)
+    key: str = Column(String(300), nullable=False, unique=True)
 
     procedure = relationship("Procedure", back_populates="aliases")
 
@@ -74,3 +78,75 @@ class KbRevision(Base):
 
     id: int = Column(Integer, primary_key=True)
     revision: int = Column(Integer, nullable=False, default=0)
+
+
+class ProcedureVersion(Base):
+    """A snapshot of a procedure after each change, for history, diff and restore."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "version"),)
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    procedure_id: str = Column(String(64), nullable=False, index=True)
+    version: int = Column(Integer, nullable=False)
+    data: Dict[str, Any] = Column(JSON, nullable=False)
+    retired: bool = Column(Boolean, nullable=False, default=False)
+    change: str = Column(String(20), nullable=False)
+    changed_by: str = Column(String(64), nullable=False)
+    changed_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class AuditEntry(Base):
+    """One change made in the staff console or API: who, what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+    actor: str = Column(String(64), nullable=False)
+    action: str = Column(String(40), nullable=False)
+    target: str = Column(String(120), nullable=False)
+    detail: Dict[str, Any] = Column(JSON, nullable=False, default=dict)
+
+
+class StaffUser(Base):
+    """A staff account; `roles` is a list of role names (see accounts.Role)."""
+
+    __tablename__ = "staff_users"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    username: str = Column(String(64), nullable=False, unique=True)
+    full_name: str = Column(String(200), nullable=False, default="")
+    password_hash: str = Column(String(300), nullable=False)
+    roles: List[str] = Column(JSON, nullable=False, default=list)
+    active: bool = Column(Boolean, nullable=False, default=True)
+    created_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class StaffSession(Base):
+    """A login: an API bearer token or a page session; only the token's hash is kept."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: str = Column(String(64), primary_key=True)
+    user_id: int = Column(
+        Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: str = Column(String(8), nullable=False)
+    csrf_token: Optional[str] = Column(String(64))
+    created_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    expires_at: datetime = Column(DateTime, nullable=False)
+
+    user = relationship("StaffUser")
+
+
+class LoginAttempt(Base):
+    """A login try, kept to slow down password guessing."""
+
+    __tablename__ = "login_attempts"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    username: str = Column(String(64), nullable=False, index=True)
+    client: str = Column(String(64), nullable=False, index=True)
+    succeeded: bool = Column(Boolean, nullable=False)
+    at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)

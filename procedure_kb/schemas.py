@@ -45,7 +45,7 @@ class Document(BaseModel):
 class Fee(BaseModel):
     summary: str = Field(..., min_length=3, max_length=600)
     amount_vnd: Optional[int] = Field(None, ge=0)
-    exemptions: List[str] = []
+    exemptions: List[str] = Field([], max_items=30)
     basis: str = Field(..., min_length=3)
 
 
@@ -66,17 +66,19 @@ class ProcedureData(BaseModel):
 
     id: str
     name: str = Field(..., min_length=3, max_length=300)
-    aliases: List[str] = []
+    aliases: List[str] = Field([], max_items=60)
+    # Broader terms several procedures may share ('sổ đỏ'): the bot asks which one.
+    topics: List[str] = Field([], max_items=20)
     field: str = Field(..., min_length=2, max_length=120)
     catalogue_code: Optional[str] = Field(None, max_length=40)
     agency: str = Field(..., min_length=2, max_length=200)
     counter: str
-    documents: List[Document] = Field(..., min_items=1)
+    documents: List[Document] = Field(..., min_items=1, max_items=40)
     fee: Optional[Fee] = None
     duration: Optional[Duration] = None
     online: Optional[Online] = None
-    steps: List[str] = Field(..., min_items=1)
-    legal_basis: List[str] = Field(..., min_items=1)
+    steps: List[str] = Field(..., min_items=1, max_items=30)
+    legal_basis: List[str] = Field(..., min_items=1, max_items=30)
     last_reviewed: Optional[date] = None
 
     @validator("id")
@@ -91,7 +93,14 @@ class ProcedureData(BaseModel):
             raise ValueError(f"counter must be one of: {', '.join(COUNTERS)}")
         return value
 
-    @validator("aliases", each_item=True)
+    @validator("steps", "legal_basis", each_item=True)
+    def _line_is_sane(cls, value: str) -> str:
+        value = value.strip()
+        if not 2 <= len(value) <= 1000:
+            raise ValueError("each line must have 2 to 1000 characters")
+        return value
+
+    @validator("aliases", "topics", each_item=True)
     def _alias_is_sane(cls, value: str) -> str:
         value = value.strip()
         if not 2 <= len(value) <= 120:
@@ -102,3 +111,12 @@ class ProcedureData(BaseModel):
 class ProcedureOut(ProcedureData):
     version: int
     retired: bool = False
+
+
+class ProcedureIn(ProcedureData):
+    """What POST and PUT accept: a procedure as GET returns it (`retired` is ignored).
+
+    `version` is the version the editor started from; PUT requires it.
+    """
+
+    version: Optional[int] = Field(None, ge=1)

@@ -43,15 +43,19 @@ class Suggestion:
 
 
 class ProcedureIndex:
-    """Search index over (procedure id, display name, folded keys)."""
+    """Search index over procedures' names, aliases and shared topics (folded keys)."""
 
-    def __init__(self, entries: Iterable[Tuple[str, str, Sequence[str]]]) -> None:
+    def __init__(self, entries: Iterable[Tuple[str, str, Sequence[str], Sequence[str]]]) -> None:
+        """`entries`: (procedure id, display name, name and alias keys, topic keys)."""
         self._names: Dict[str, str] = {}
         self._keys: List[Tuple[str, int, str]] = []
-        for procedure_id, name, keys in entries:
+        self._topics: Dict[str, List[str]] = {}
+        for procedure_id, name, keys, topics in entries:
             self._names[procedure_id] = name
             for key in keys:
                 self._keys.append((key, len(key.split()), procedure_id))
+            for topic in topics:
+                self._topics.setdefault(topic, []).append(procedure_id)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -61,6 +65,14 @@ class ProcedureIndex:
         return [
             Suggestion(pid, self._names[pid], 100.0) for pid in procedure_ids if pid in self._names
         ]
+
+    def by_topic(self, query: str) -> List[Suggestion]:
+        """Procedures sharing the longest topic named in `query` ('sổ đỏ' -> four)."""
+        padded = f" {' '.join(term.text for term in terms(query))} "
+        named = [topic for topic in self._topics if f" {topic} " in padded]
+        if not named:
+            return []
+        return self.named(self._topics[max(named, key=len)])
 
     def search(self, query: str, limit: int = 3, min_score: float = WEAK_MATCH) -> List[Suggestion]:
         """Best-matching procedures for `query`, best first, at most `limit`."""
@@ -99,6 +111,11 @@ def topic_words(text: str) -> List[str]:
 def index_from_db(session: Session) -> ProcedureIndex:
     """A search index over the active procedures in the database."""
     return ProcedureIndex(
-        (p.id, p.name, [folded_key(p.name)] + [folded_key(a) for a in p.aliases])
+        (
+            p.id,
+            p.name,
+            [folded_key(p.name)] + [folded_key(a) for a in p.aliases],
+            [folded_key(t) for t in p.topics],
+        )
         for p in repository.list_procedures(session)
     )

@@ -12,12 +12,13 @@ from typing import List
 
 from sqlalchemy.orm import Session
 
-from procedure_kb import repository
+from procedure_kb import curation, repository
 from procedure_kb.db import session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.schemas import ProcedureData
 
 SEED_FILE = Path(__file__).parent / "data" / "procedures.json"
+SEED_ACTOR = "seed"
 log = logging.getLogger(__name__)
 
 
@@ -32,8 +33,8 @@ def seed(session: Session, procedures: List[ProcedureData]) -> int:
     """Add the procedures whose id is not in the database; returns how many."""
     added = 0
     for data in procedures:
-        if not repository.procedure_exists(session, data.id):
-            repository.add_procedure(session, data)
+        if repository.find_row(session, data.id) is None:
+            curation.create(session, data, actor=SEED_ACTOR)
             added += 1
     return added
 

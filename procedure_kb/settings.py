@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     kb_refresh_seconds: float = 5.0
     # Public portal shown when a procedure has no link of its own.
     national_portal_url: str = "https://dichvucong.gov.vn"
+    # Staff logins.
+    api_token_minutes: int = 12 * 60
+    web_session_minutes: int = 8 * 60
+    login_max_failures: int = 5  # per username within the window (x4 per client address)
+    login_window_minutes: int = 15
+    # Largest request body the staff API accepts (bytes).
+    max_request_bytes: int = 512 * 1024
 
     class Config:
         env_prefix = "LETAN_"

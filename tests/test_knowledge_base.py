@@ -1,7 +1,7 @@
 """The seeded knowledge base: schema, contract ids, search by accent-less alias."""
 import pytest
 
-from procedure_kb import repository
+from procedure_kb import curation, repository
 from procedure_kb.schemas import DocumentForm
 from procedure_kb.search import STRONG_MATCH, index_from_db, topic_words
 from procedure_kb.seed import load_seed_file, seed
@@ -78,8 +78,10 @@ def test_unknown_topic_gets_no_strong_match(session):
 
 def test_revision_moves_when_a_procedure_is_added(session):
     before = repository.kb_revision(session)
-    extra = SEED[0].copy(update={"id": "thu_tuc_thu_nghiem", "aliases": ["thử nghiệm riêng"]})
-    repository.add_procedure(session, extra)
+    extra = SEED[0].copy(
+        update={"id": "thu_tuc_thu_nghiem", "name": "Thủ tục thử nghiệm", "aliases": ["thử nghiệm riêng"]}
+    )
+    curation.create(session, extra, actor="test")
     session.flush()
     assert repository.kb_revision(session) == before + 1
     session.rollback()

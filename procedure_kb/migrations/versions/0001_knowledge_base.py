@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("catalogue_code", sa.String(40)),
         sa.Column("agency", sa.String(200), nullable=False),
         sa.Column("counter", sa.String(120), nullable=False),
+        sa.Column("topics", sa.JSON, nullable=False),
         sa.Column("documents", sa.JSON, nullable=False),
         sa.Column("fee", sa.JSON),
         sa.Column("duration", sa.JSON),
@@ -43,10 +44,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("alias", sa.Text, nullable=False),
-        sa.Column("key", sa.String(300), nullable=False),
-        sa.UniqueConstraint("procedure_id", "key"),
+        sa.Column("key", sa.String(300), nullable=False, unique=True),
     )
-    op.create_index("ix_procedure_aliases_key", "procedure_aliases", ["key"])
     op.create_table(
         "kb_revision",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -56,6 +55,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kb_revision")
-    op.drop_index("ix_procedure_aliases_key", "procedure_aliases")
     op.drop_table("procedure_aliases")
     op.drop_table("procedures")

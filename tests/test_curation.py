@@ -1,0 +1,93 @@
+"""Curating procedures: versions, conflicts, history, diff, restore, audit."""
+import pytest
+
+from procedure_kb import audit, curation, repository
+from procedure_kb.db import session_scope
+from procedure_kb.migrate import upgrade
+from procedure_kb.schemas import ProcedureData
+
+BASE = ProcedureData(
+    id="le_hoi",
+    name="Đăng ký tổ chức lễ hội",
+    aliases=["xin phép lễ hội", "tổ chức lễ hội làng"],
+    field="Văn hóa",
+    agency="UBND cấp xã",
+    counter="Quầy Hướng dẫn chung",
+    documents=[{"name": "Văn bản đăng ký tổ chức lễ hội", "copies": 1, "form": "original"}],
+    steps=["Chuẩn bị văn bản", "Nộp tại Trung tâm", "Nhận văn bản trả lời"],
+    legal_basis=["Nghị định 110/2018/NĐ-CP"],
+)
+
+
+@pytest.fixture()
+def url(tmp_path):
+    database = f"sqlite:///{tmp_path / 'kb.db'}"
+    upgrade(database)
+    return database
+
+
+def test_create_edit_and_read_back_with_versions(url):
+    with session_scope(url) as session:
+        created = curation.create(session, BASE, "bien_tap")
+    assert created.version == 1
+    with session_scope(url) as session:
+        edited = curation.update(session, "le_hoi", BASE.copy(update={"field": "Văn hóa – Thể thao"}), 1, "bien_tap")
+    assert edited.version == 2
+    with session_scope(url) as session:
+        assert repository.get_procedure(session, "le_hoi").field == "Văn hóa – Thể thao"
+        assert [v.version for v in curation.history(session, "le_hoi")] == [2, 1]
+        assert [c.field for c in curation.diff(session, "le_hoi", 1, 2)] == ["field"]
+
+
+def test_stale_version_is_refused_and_nothing_is_lost(url):
+    with session_scope(url) as session:
+        curation.create(session, BASE, "a")
+    with session_scope(url) as session:
+        curation.update(session, "le_hoi", BASE.copy(update={"field": "Lần một"}), 1, "a")
+    with pytest.raises(curation.Conflict, match="phiên bản hiện tại 2"):
+        with session_scope(url) as session:
+            curation.update(session, "le_hoi", BASE.copy(update={"field": "Lần hai"}), 1, "b")
+    with session_scope(url) as session:
+        assert repository.get_procedure(session, "le_hoi").field == "Lần một"
+
+
+def test_duplicate_id_and_alias_taken_by_another_procedure_are_refused(url):
+    with session_scope(url) as session:
+        curation.create(session, BASE, "a")
+    with pytest.raises(curation.Conflict, match="đã tồn tại"):
+        with session_scope(url) as session:
+            curation.create(session, BASE, "a")
+    other = BASE.copy(update={"id": "khac", "name": "Thủ tục khác", "aliases": ["XIN PHEP LE HOI"]})
+    with pytest.raises(curation.Conflict, match="xin phép lễ hội|XIN PHEP LE HOI"):
+        with session_scope(url) as session:
+            curation.create(session, other, "a")
+    with session_scope(url) as session:
+        assert repository.find_row(session, "khac") is None
+
+
+def test_retire_reactivate_and_restore_an_old_version(url):
+    with session_scope(url) as session:
+        curation.create(session, BASE, "a")
+        curation.update(session, "le_hoi", BASE.copy(update={"aliases": ["lễ hội"]}), 1, "a")
+        curation.retire(session, "le_hoi", 2, "a")
+    with session_scope(url) as session:
+        assert repository.get_procedure(session, "le_hoi") is None
+        curation.reactivate(session, "le_hoi", 3, "a")
+        restored = curation.restore_version(session, "le_hoi", 1, 4, "a")
+    assert restored.version == 5 and restored.aliases == BASE.aliases
+    with session_scope(url) as session:
+        changes = [v.change for v in curation.history(session, "le_hoi")]
+        assert changes == ["restore", "reactivate", "retire", "update", "create"]
+        actions = [e.action for e in audit.recent(session, target="le_hoi")]
+        assert actions[0] == "procedure.restore" and len(actions) == 5
+
+
+def test_unknown_procedure_and_version(url):
+    with pytest.raises(curation.NotFound):
+        with session_scope(url) as session:
+            curation.update(session, "khong_co", BASE.copy(update={"id": "khong_co"}), 1, "a")
+    with session_scope(url) as session:
+        curation.create(session, BASE, "a")
+    with pytest.raises(curation.NotFound):
+        with session_scope(url) as session:
+            curation.diff(session, "le_hoi", 1, 9)

@@ -1,0 +1,177 @@
+"""Staff API: logins, roles (each can do what it needs and nothing more), curation."""
+import pytest
+from fastapi.testclient import TestClient
+
+from procedure_kb import accounts
+from procedure_kb.accounts import Role
+from procedure_kb.api.app import create_app
+from procedure_kb.api.deps import get_session
+from procedure_kb.db import session_factory, session_scope
+from tests.conftest import seeded_database
+
+PASSWORD = "mat-khau-thu-nghiem"
+ROLES = {
+    "quantri": [Role.admin],
+    "bientap": [Role.kb_editor],
+    "quay": [Role.counter_officer],
+    "phananh": [Role.complaint_handler],
+}
+NEW = {
+    "id": "le_hoi",
+    "name": "Đăng ký tổ chức lễ hội",
+    "aliases": ["xin phép lễ hội"],
+    "field": "Văn hóa",
+    "agency": "UBND cấp xã",
+    "counter": "Quầy Hướng dẫn chung",
+    "documents": [{"name": "Văn bản đăng ký tổ chức lễ hội", "copies": 1, "form": "original"}],
+    "steps": ["Chuẩn bị văn bản", "Nộp tại Trung tâm", "Nhận văn bản trả lời"],
+    "legal_basis": ["Nghị định 110/2018/NĐ-CP"],
+}
+
+
+@pytest.fixture()
+def client(tmp_path):
+    url = seeded_database(tmp_path)
+    with session_scope(url) as session:
+        for username, roles in ROLES.items():
+            accounts.create_user(session, username, PASSWORD, roles)
+    app = create_app()
+
+    def test_session():
+        session = session_factory(url)()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    app.dependency_overrides[get_session] = test_session
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def token(client, username, password=PASSWORD):
+    response = client.post("/api/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_login_me_and_logout(client):
+    headers = token(client, "bientap")
+    assert client.get("/api/auth/me", headers=headers).json()["roles"] == ["kb_editor"]
+    assert client.post("/api/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/auth/me", headers=headers).status_code == 401
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client):
+    for username, password in (("bientap", "sai-mat-khau-roi"), ("khongco", PASSWORD)):
+        response = client.post("/api/auth/token", json={"username": username, "password": password})
+        assert response.status_code == 400
+        assert response.json()["detail"] == "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def test_repeated_failures_throttle_even_the_right_password(client):
+    for _ in range(5):
+        client.post("/api/auth/token", json={"username": "quay", "password": "doan-mo-mat-khau"})
+    response = client.post("/api/auth/token", json={"username": "quay", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "thử lại sau" in response.json()["detail"]
+
+
+def test_anonymous_can_read_but_not_write(client):
+    assert client.get("/api/procedures/khai_sinh").status_code == 200
+    assert client.post("/api/procedures", json=NEW).status_code == 401
+    assert client.get("/api/users").status_code == 401
+    bad = {"Authorization": "Bearer khong-hop-le"}
+    assert client.post("/api/procedures", json=NEW, headers=bad).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "username, can_edit_kb, can_manage_users",
+    [("quantri", True, True), ("bientap", True, False), ("quay", False, False), ("phananh", False, False)],
+)
+def test_each_role_can_do_what_it_needs_and_nothing_more(client, username, can_edit_kb, can_manage_users):
+    headers = token(client, username)
+    created = client.post("/api/procedures", json=NEW, headers=headers)
+    assert created.status_code == (201 if can_edit_kb else 403)
+    version = created.json()["version"] if can_edit_kb else 1
+    edit = {**NEW, "field": "Văn hóa – Thể thao", "version": version}
+    target = "le_hoi" if can_edit_kb else "khai_sinh"
+    updated = client.put(f"/api/procedures/{target}", json={**edit, "id": target}, headers=headers)
+    assert updated.status_code == (200 if can_edit_kb else 403)
+    history = client.get(f"/api/procedures/{target}/history", headers=headers)
+    assert history.status_code == (200 if can_edit_kb else 403)
+    retired = client.delete(f"/api/procedures/{target}", params={"version": 2}, headers=headers)
+    assert retired.status_code == (200 if can_edit_kb else 403)
+    new_user = {"username": f"moi_{username}", "password": PASSWORD, "roles": ["counter_officer"]}
+    assert client.post("/api/users", json=new_user, headers=headers).status_code == (
+        201 if can_manage_users else 403
+    )
+    assert client.get("/api/users", headers=headers).status_code == (200 if can_manage_users else 403)
+    assert client.get("/api/audit", headers=headers).status_code == (200 if can_manage_users else 403)
+
+
+def test_get_returns_what_post_and_put_accept_back(client):
+    headers = token(client, "bientap")
+    original = client.get("/api/procedures/khai_sinh").json()
+    original["aliases"].append("khai sinh cho bé mới sinh")
+    saved = client.put("/api/procedures/khai_sinh", json=original, headers=headers)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["version"] == original["version"] + 1
+    assert "khai sinh cho bé mới sinh" in client.get("/api/procedures/khai_sinh").json()["aliases"]
+
+
+def test_bad_input_is_refused_clearly_and_nothing_is_written(client):
+    headers = token(client, "bientap")
+    missing = {key: value for key, value in NEW.items() if key != "documents"}
+    response = client.post("/api/procedures", json=missing, headers=headers)
+    assert response.status_code == 422 and "documents" in response.text
+    taken = {**NEW, "aliases": ["Khai sanh"]}
+    response = client.post("/api/procedures", json=taken, headers=headers)
+    assert response.status_code == 409 and "khai_sinh" in response.json()["detail"]
+    huge = {**NEW, "name": "x" * (1024 * 1024)}
+    assert client.post("/api/procedures", json=huge, headers=headers).status_code == 413
+    long_name = {**NEW, "name": "x" * 5000}
+    assert client.post("/api/procedures", json=long_name, headers=headers).status_code == 422
+    assert client.get("/api/procedures/le_hoi").status_code == 404
+    current = client.get("/api/procedures/khai_sinh").json()
+    no_version = {key: value for key, value in current.items() if key != "version"}
+    assert client.put("/api/procedures/khai_sinh", json=no_version, headers=headers).status_code == 428
+    stale = {**current, "version": current["version"] + 5}
+    response = client.put("/api/procedures/khai_sinh", json=stale, headers=headers)
+    assert response.status_code == 409 and "phiên bản hiện tại" in response.json()["detail"]
+
+
+def test_history_diff_and_restore(client):
+    headers = token(client, "bientap")
+    v1 = client.post("/api/procedures", json=NEW, headers=headers).json()
+    v2 = client.put("/api/procedures/le_hoi", json={**v1, "agency": "Chủ tịch UBND cấp xã"},
+                    headers=headers).json()
+    diff = client.get("/api/procedures/le_hoi/diff", params={"old": 1, "new": 2}, headers=headers)
+    assert diff.json() == [{"field": "agency", "old": "UBND cấp xã", "new": "Chủ tịch UBND cấp xã"}]
+    restored = client.post("/api/procedures/le_hoi/restore",
+                           json={"restore_version": 1, "version": v2["version"]}, headers=headers)
+    assert restored.json()["agency"] == "UBND cấp xã" and restored.json()["version"] == 3
+    audit = client.get("/api/audit", params={"target": "le_hoi"}, headers=token(client, "quantri"))
+    assert [e["action"] for e in audit.json()] == ["procedure.restore", "procedure.update", "procedure.create"]
+    assert all(e["actor"] == "bientap" for e in audit.json())
+
+
+def test_retired_procedure_is_hidden_from_the_public_and_can_be_reactivated(client):
+    headers = token(client, "bientap")
+    version = client.get("/api/procedures/vneid").json()["version"]
+    client.delete("/api/procedures/vneid", params={"version": version}, headers=headers)
+    assert client.get("/api/procedures/vneid").status_code == 404
+    assert client.get("/api/procedures/vneid", headers=headers).json()["retired"] is True
+    back = client.post("/api/procedures/vneid/reactivate", json={"version": version + 1}, headers=headers)
+    assert back.status_code == 200 and back.json()["retired"] is False
+
+
+def test_admin_manages_accounts_and_a_disabled_account_loses_access(client):
+    admin = token(client, "quantri")
+    quay = token(client, "quay")
+    response = client.patch("/api/users/quay", json={"active": False}, headers=admin)
+    assert response.status_code == 200 and response.json()["active"] is False
+    assert client.get("/api/auth/me", headers=quay).status_code == 401
+    weak = client.post("/api/users", json={"username": "yeu", "password": "123", "roles": ["admin"]},
+                       headers=admin)
+    assert weak.status_code == 400 and "10 ký tự" in weak.json()["detail"]
