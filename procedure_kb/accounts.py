@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from procedure_kb import audit
+from procedure_kb.errors import DomainError
 from procedure_kb.models import LoginAttempt, StaffSession, StaffUser
 from procedure_kb.settings import get_settings
 
@@ -34,12 +35,8 @@ class Role(str, Enum):
     complaint_handler = "complaint_handler"
 
 
-class AccountError(Exception):
-    """A request about accounts that cannot be done; `message` is for staff."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AccountError(DomainError):
+    """A request about accounts that cannot be done."""
 
 
 class LoginThrottled(AccountError):

@@ -17,17 +17,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from procedure_kb import audit, repository
+from procedure_kb.errors import DomainError
 from procedure_kb.models import Procedure, ProcedureVersion
 from procedure_kb.schemas import ProcedureData, ProcedureOut
 from procedure_kb.text import folded_key
 
 
-class CurationError(Exception):
-    """A change that cannot be made; `message` is for staff."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CurationError(DomainError):
+    """A change to the KB that cannot be made."""
 
 
 class NotFound(CurationError):

@@ -5,18 +5,9 @@ from procedure_kb import audit, curation, repository
 from procedure_kb.db import session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.schemas import ProcedureData
+from tests.samples import festival_procedure
 
-BASE = ProcedureData(
-    id="le_hoi",
-    name="Đăng ký tổ chức lễ hội",
-    aliases=["xin phép lễ hội", "tổ chức lễ hội làng"],
-    field="Văn hóa",
-    agency="UBND cấp xã",
-    counter="Quầy Hướng dẫn chung",
-    documents=[{"name": "Văn bản đăng ký tổ chức lễ hội", "copies": 1, "form": "original"}],
-    steps=["Chuẩn bị văn bản", "Nộp tại Trung tâm", "Nhận văn bản trả lời"],
-    legal_basis=["Nghị định 110/2018/NĐ-CP"],
-)
+BASE = ProcedureData(**festival_procedure(aliases=["xin phép lễ hội", "tổ chức lễ hội làng"]))
 
 
 @pytest.fixture()

@@ -7,20 +7,11 @@ import pytest
 from procedure_kb import accounts
 from procedure_kb.accounts import Role
 from procedure_kb.db import session_scope
+from tests.samples import festival_procedure
 
 pytestmark = pytest.mark.stack
 
-NEW = {
-    "id": "le_hoi_truyen_thong",
-    "name": "Đăng ký tổ chức lễ hội truyền thống",
-    "aliases": ["xin phép tổ chức lễ hội làng", "đăng ký lễ hội"],
-    "field": "Văn hóa",
-    "agency": "UBND cấp xã",
-    "counter": "Quầy Hướng dẫn chung",
-    "documents": [{"name": "Văn bản đăng ký tổ chức lễ hội", "copies": 1, "form": "original"}],
-    "steps": ["Chuẩn bị văn bản đăng ký", "Nộp tại Trung tâm", "Nhận văn bản trả lời"],
-    "legal_basis": ["Nghị định 110/2018/NĐ-CP"],
-}
+NEW = festival_procedure("le_hoi_truyen_thong")
 
 
 def procedure_values(stack, text):

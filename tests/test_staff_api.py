@@ -8,6 +8,7 @@ from procedure_kb.api.app import create_app
 from procedure_kb.api.deps import get_session
 from procedure_kb.db import session_factory, session_scope
 from tests.conftest import seeded_database
+from tests.samples import festival_procedure
 
 PASSWORD = "mat-khau-thu-nghiem"
 ROLES = {
@@ -16,17 +17,7 @@ ROLES = {
     "quay": [Role.counter_officer],
     "phananh": [Role.complaint_handler],
 }
-NEW = {
-    "id": "le_hoi",
-    "name": "Đăng ký tổ chức lễ hội",
-    "aliases": ["xin phép lễ hội"],
-    "field": "Văn hóa",
-    "agency": "UBND cấp xã",
-    "counter": "Quầy Hướng dẫn chung",
-    "documents": [{"name": "Văn bản đăng ký tổ chức lễ hội", "copies": 1, "form": "original"}],
-    "steps": ["Chuẩn bị văn bản", "Nộp tại Trung tâm", "Nhận văn bản trả lời"],
-    "legal_basis": ["Nghị định 110/2018/NĐ-CP"],
-}
+NEW = festival_procedure()
 
 
 @pytest.fixture()

@@ -4,9 +4,10 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from procedure_kb.accounts import AccountError, LoginThrottled
+from procedure_kb.accounts import LoginThrottled
 from procedure_kb.api.routers import audit, auth, health, procedures, users
-from procedure_kb.curation import Conflict, CurationError, NotFound
+from procedure_kb.curation import Conflict, NotFound
+from procedure_kb.errors import DomainError
 from procedure_kb.settings import get_settings
 
 ERROR_STATUS = {NotFound: 404, Conflict: 409, LoginThrottled: 429}
@@ -16,15 +17,14 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Lễ tân số — staff API", version="0.2.0")
     for router in (health.router, auth.router, users.router, procedures.router, audit.router):
         app.include_router(router)
-    app.add_exception_handler(CurationError, _domain_error)
-    app.add_exception_handler(AccountError, _domain_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.middleware("http")(_limit_body_size)
     return app
 
 
-async def _domain_error(_: Request, error: Exception) -> JSONResponse:
+async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
     status = next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 400)
-    return JSONResponse({"detail": getattr(error, "message", str(error))}, status_code=status)
+    return JSONResponse({"detail": error.message}, status_code=status)
 
 
 async def _limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
