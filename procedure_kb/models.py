@@ -96,6 +96,21 @@ class ProcedureVersion(Base):
     changed_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
+class ReviewFlag(Base):
+    """A staff member's note that a procedure may be out of date (e.g. its law changed)."""
+
+    __tablename__ = "review_flags"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    procedure_id: str = Column(
+        String(64), ForeignKey("procedures.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    note: str = Column(Text, nullable=False)
+    flagged_by: str = Column(String(64), nullable=False)
+    flagged_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    resolved_at: Optional[datetime] = Column(DateTime)
+
+
 class AuditEntry(Base):
     """One change made in the staff console or API: who, what, when."""
 

@@ -1,4 +1,6 @@
 """Staff API: logins, roles (each can do what it needs and nothing more), curation."""
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -166,3 +168,43 @@ def test_admin_manages_accounts_and_a_disabled_account_loses_access(client):
     weak = client.post("/api/users", json={"username": "yeu", "password": "123", "roles": ["admin"]},
                        headers=admin)
     assert weak.status_code == 400 and "10 ký tự" in weak.json()["detail"]
+
+
+def test_export_and_import_through_the_api(client):
+    editor = token(client, "bientap")
+    assert client.get("/api/kb/export", params={"format": "xlsx"}, headers=token(client, "quay")).status_code == 403
+    exported = client.get("/api/kb/export", params={"format": "json"}, headers=editor)
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    data = exported.json()
+    data["procedures"].append(NEW)
+    body = json.dumps(data, ensure_ascii=False).encode()
+    dry = client.post("/api/kb/import", params={"format": "json"}, content=body, headers=editor)
+    assert dry.json()["created"] == ["le_hoi"] and dry.json()["dry_run"] is True
+    assert client.get("/api/procedures/le_hoi").status_code == 404
+    real = client.post("/api/kb/import", params={"format": "json", "dry_run": False}, content=body,
+                       headers=editor)
+    assert real.status_code == 200 and real.json()["created"] == ["le_hoi"]
+    assert client.get("/api/procedures/le_hoi").status_code == 200
+    broken = client.post("/api/kb/import", params={"format": "csv", "dry_run": False},
+                         content=b"id,name\nabc,Thu tuc", headers=editor)
+    assert broken.status_code == 422 and broken.json()["problems"][0].startswith("Dòng 1")
+
+
+def test_needs_review_list_flags_and_marking_reviewed(client):
+    officer = token(client, "quay")
+    editor = token(client, "bientap")
+    assert client.get("/api/review", params={"months": 12}, headers=officer).json() == []
+    flagged = client.post("/api/procedures/tam_tru/flag", json={"note": "Thông tư mới về cư trú"},
+                          headers=officer)
+    assert flagged.status_code == 204
+    listed = client.get("/api/review", headers=officer).json()
+    assert [item["procedure_id"] for item in listed] == ["tam_tru"]
+    assert "Thông tư mới về cư trú" in listed[0]["reasons"][0]
+    version = client.get("/api/procedures/tam_tru").json()["version"]
+    assert client.post("/api/procedures/tam_tru/reviewed", json={"version": version},
+                       headers=officer).status_code == 403
+    done = client.post("/api/procedures/tam_tru/reviewed", json={"version": version}, headers=editor)
+    assert done.status_code == 200 and done.json()["version"] == version + 1
+    assert client.get("/api/review", headers=officer).json() == []
+    assert client.post("/api/procedures/khong_co/flag", json={"note": "abc"},
+                       headers=officer).status_code == 404

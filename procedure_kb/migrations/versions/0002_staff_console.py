@@ -1,4 +1,5 @@
-"""Staff console: accounts, sessions, login attempts, procedure history, audit log.
+"""Staff console: accounts, sessions, login attempts, procedure history, review flags,
+audit log.
 
 Revision ID: 0002
 Revises: 0001
@@ -25,6 +26,21 @@ def upgrade() -> None:
         sa.Column("changed_by", sa.String(64), nullable=False),
         sa.Column("changed_at", sa.DateTime, nullable=False),
         sa.UniqueConstraint("procedure_id", "version"),
+    )
+    op.create_table(
+        "review_flags",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "procedure_id",
+            sa.String(64),
+            sa.ForeignKey("procedures.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("flagged_by", sa.String(64), nullable=False),
+        sa.Column("flagged_at", sa.DateTime, nullable=False),
+        sa.Column("resolved_at", sa.DateTime),
     )
     op.create_table(
         "audit_log",
@@ -72,5 +88,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("login_attempts", "staff_sessions", "staff_users", "audit_log",
-                  "procedure_versions"):
+                  "review_flags", "procedure_versions"):
         op.drop_table(table)
