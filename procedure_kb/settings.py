@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     web_session_minutes: int = 8 * 60
     login_max_failures: int = 5  # per username within the window (x4 per client address)
     login_window_minutes: int = 15
+    # Send the page session cookie over HTTPS only (set true behind TLS).
+    cookie_secure: bool = False
     # Largest request body the staff API accepts (bytes), and for KB import files.
     max_request_bytes: int = 512 * 1024
     max_import_bytes: int = 10 * 1024 * 1024

@@ -43,10 +43,10 @@ class Stack:
         }
 
     def start(self) -> None:
-        rasa_port, actions_port, api_port = free_port(), free_port(), free_port()
+        """Rasa server, action server and API."""
+        rasa_port, actions_port = free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self.actions_url = f"http://127.0.0.1:{actions_port}"
-        self.api_url = f"http://127.0.0.1:{api_port}"
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
@@ -56,13 +56,25 @@ class Stack:
         )
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(actions_port)])
-        self._spawn("api", [str(BIN / "uvicorn"), "procedure_kb.api.app:app",
-                            "--host", "127.0.0.1", "--port", str(api_port), "--ws", "wsproto"])
+        self._spawn_api()
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
                              "--port", str(rasa_port), "--model", str(MODEL),
                              "--endpoints", str(endpoints), "--credentials",
                              str(ROOT / "credentials.yml")])
-        self._wait_until_ready()
+        self._wait_until_ready(
+            [f"{self.rasa_url}/status", f"{self.actions_url}/health", f"{self.api_url}/health"]
+        )
+
+    def start_api(self) -> None:
+        """The staff API and pages alone."""
+        self._spawn_api()
+        self._wait_until_ready([f"{self.api_url}/health"])
+
+    def _spawn_api(self) -> None:
+        api_port = free_port()
+        self.api_url = f"http://127.0.0.1:{api_port}"
+        self._spawn("api", [str(BIN / "uvicorn"), "procedure_kb.api.app:app",
+                            "--host", "127.0.0.1", "--port", str(api_port), "--ws", "wsproto"])
 
     def _spawn(self, name: str, command: List[str]) -> None:
         log = open(self.workdir / f"{name}.log", "wb")
@@ -70,8 +82,7 @@ class Stack:
             subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         )
 
-    def _wait_until_ready(self) -> None:
-        checks = [f"{self.rasa_url}/status", f"{self.actions_url}/health", f"{self.api_url}/health"]
+    def _wait_until_ready(self, checks: List[str]) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if any(process.poll() is not None for process in self.processes):

@@ -1,10 +1,16 @@
 """FastAPI application: `uvicorn procedure_kb.api.app:app --port 8000`."""
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from procedure_kb.accounts import LoginThrottled
+from procedure_kb.api.pages import routes as pages
+from procedure_kb.api.pages.session import CsrfRejected, LoginRequired, templates
 from procedure_kb.api.routers import audit, auth, health, procedures, review, transfer, users
 from procedure_kb.curation import Conflict, NotFound
 from procedure_kb.errors import DomainError
@@ -12,21 +18,46 @@ from procedure_kb.settings import get_settings
 
 ERROR_STATUS = {NotFound: 404, Conflict: 409, LoginThrottled: 429}
 IMPORT_PATH = "/api/kb/import"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+}
+# The interactive API docs load their assets from a CDN; they get no CSP.
+DOCS_PATHS = ("/docs", "/redoc")
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Lễ tân số — staff API", version="0.2.0")
+    app = FastAPI(title="Lễ tân số — staff API", version="0.3.0")
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
-                   transfer.router, audit.router):
+                   transfer.router, audit.router, pages.router):
         app.include_router(router)
+    static = Path(__file__).resolve().parent / "static"
+    app.mount("/staff/static", StaticFiles(directory=str(static)), name="static")
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.middleware("http")(_limit_body_size)
+    app.middleware("http")(_security_headers)
     return app
 
 
 async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
     status = next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 400)
     return JSONResponse({"detail": error.message}, status_code=status)
+
+
+async def _to_login(_: Request, error: LoginRequired) -> Response:
+    return RedirectResponse(f"/staff/login?next={quote(error.next_url)}", status_code=303)
+
+
+async def _csrf_rejected(request: Request, _: CsrfRejected) -> Response:
+    return templates.TemplateResponse(
+        request, "message.html",
+        {"user": None, "csrf": "", "message": "Biểu mẫu đã hết hạn. Vui lòng tải lại trang rồi thử lại."},
+        status_code=400,
+    )
 
 
 async def _limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -37,6 +68,15 @@ async def _limit_body_size(request: Request, call_next):  # type: ignore[no-unty
     if length is not None and (not length.isdigit() or int(length) > limit):
         return JSONResponse({"detail": f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} KB)."}, 413)
     return await call_next(request)
+
+
+async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        if name == "Content-Security-Policy" and request.url.path.startswith(DOCS_PATHS):
+            continue
+        response.headers.setdefault(name, value)
+    return response
 
 
 app = create_app()

@@ -1,0 +1,1 @@
+"""Server-rendered staff pages (Jinja2, plain forms, no front-end build)."""

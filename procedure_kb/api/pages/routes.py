@@ -1,0 +1,253 @@
+"""Staff pages: log in, search and list, view, create, edit, retire, history, diff, restore."""
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any, Dict, List, Optional
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from procedure_kb import accounts, curation, repository, review
+from procedure_kb.api.deps import get_session
+from procedure_kb.api.pages import forms
+from procedure_kb.api.pages.session import (
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, can_edit, checked_form, login_csrf, page_session,
+    set_session_cookie, templates,
+)
+from procedure_kb.models import StaffSession
+from procedure_kb.schemas import COUNTERS, OnlineLevel
+from procedure_kb.search import index_from_db
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+ONLINE_LEVELS = {"": "Chưa có thông tin", OnlineLevel.full.value: "Toàn trình",
+                 OnlineLevel.partial.value: "Một phần", OnlineLevel.none.value: "Không trực tuyến"}
+
+
+def render(request: Request, template: str, staff_session: Optional[StaffSession] = None,
+           status_code: int = 200, **context: Any) -> HTMLResponse:
+    user = staff_session.user if staff_session else None
+    return templates.TemplateResponse(
+        request, template,
+        {"user": user, "csrf": staff_session.csrf_token if staff_session else "",
+         "can_edit": bool(user and can_edit(user)), **context},
+        status_code=status_code,
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/staff") -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", login_csrf=token, next=_safe_next(next))
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/staff")
+    return response
+
+
+@router.post("/login")
+def log_in(
+    request: Request,
+    username: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=200),
+    csrf_token: str = Form(""),
+    next: str = Form("/staff"),
+    session: Session = Depends(get_session),
+) -> Response:
+    expected = login_csrf(request) or ""
+    if not expected or not secrets.compare_digest(csrf_token, expected):
+        return render(request, "login.html", status_code=400, login_csrf=expected, next=next,
+                      error="Phiên làm việc của trang đã hết hạn, vui lòng tải lại trang.")
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = accounts.log_in(session, username, password, client)
+    except accounts.AccountError as error:
+        session.commit()  # keep the failed attempt for throttling
+        return render(request, "login.html", status_code=400, login_csrf=expected, next=next,
+                      error=error.message, username=username)
+    token = accounts.start_session(session, user, "web")
+    session.commit()
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(response, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff")
+    return response
+
+
+@router.post("/logout")
+def log_out(request: Request, _: dict = Depends(checked_form),
+            session: Session = Depends(get_session)) -> Response:
+    accounts.end_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    session.commit()
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def procedure_list(
+    request: Request,
+    q: str = Query("", max_length=200),
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    if q.strip():
+        matches = index_from_db(session).search(q, limit=20)
+        procedures = [p for p in (repository.get_procedure(session, m.procedure_id) for m in matches) if p]
+    else:
+        procedures = repository.list_procedures(session, include_retired=can_edit(staff_session.user))
+    due = {item.procedure_id for item in review.needs_review(session, months=12)}
+    return render(request, "procedures.html", staff_session, procedures=procedures, q=q, due=due)
+
+
+@router.get("/procedures/new", response_class=HTMLResponse)
+def new_form(request: Request, staff_session: StaffSession = Depends(page_session)) -> Response:
+    if not can_edit(staff_session.user):
+        return _forbidden(request, staff_session)
+    return _edit_page(request, staff_session, {"counter": COUNTERS[0]}, creating=True)
+
+
+@router.post("/procedures/new")
+def create(
+    request: Request,
+    form: dict = Depends(checked_form),
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    if not can_edit(staff_session.user):
+        return _forbidden(request, staff_session)
+    data, problems = forms.from_form(form)
+    if data is None:
+        return _edit_page(request, staff_session, form, creating=True, problems=problems)
+    try:
+        curation.create(session, data, staff_session.user.username)
+    except curation.CurationError as error:
+        return _edit_page(request, staff_session, form, creating=True, problems=[error.message])
+    session.commit()
+    return RedirectResponse(f"/staff/procedures/{data.id}?saved=1", status_code=303)
+
+
+@router.get("/procedures/{procedure_id}", response_class=HTMLResponse)
+def edit_form(
+    procedure_id: str,
+    request: Request,
+    saved: bool = False,
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    row = repository.find_row(session, procedure_id)
+    if row is None:
+        return render(request, "message.html", staff_session, status_code=404,
+                      message=f"Không có thủ tục '{procedure_id}'.")
+    return _edit_page(request, staff_session, forms.to_form(repository.to_schema(row)),
+                      retired=row.retired, saved=saved)
+
+
+@router.post("/procedures/{procedure_id}")
+def save(
+    procedure_id: str,
+    request: Request,
+    form: dict = Depends(checked_form),
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    if not can_edit(staff_session.user):
+        return _forbidden(request, staff_session)
+    form["id"] = procedure_id
+    data, problems = forms.from_form(form)
+    if data is None:
+        return _edit_page(request, staff_session, form, problems=problems)
+    try:
+        curation.update(session, procedure_id, data, int(form.get("version") or 0),
+                        staff_session.user.username)
+    except curation.CurationError as error:
+        return _edit_page(request, staff_session, form, problems=[error.message])
+    session.commit()
+    return RedirectResponse(f"/staff/procedures/{procedure_id}?saved=1", status_code=303)
+
+
+@router.post("/procedures/{procedure_id}/status")
+def change_status(
+    procedure_id: str,
+    request: Request,
+    form: dict = Depends(checked_form),
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    """Retire ('ngừng áp dụng') or reactivate, depending on the button pressed."""
+    if not can_edit(staff_session.user):
+        return _forbidden(request, staff_session)
+    change = curation.retire if form.get("action") == "retire" else curation.reactivate
+    try:
+        change(session, procedure_id, int(form.get("version") or 0), staff_session.user.username)
+    except curation.CurationError as error:
+        return render(request, "message.html", staff_session, status_code=409, message=error.message)
+    session.commit()
+    return RedirectResponse(f"/staff/procedures/{procedure_id}?saved=1", status_code=303)
+
+
+@router.get("/procedures/{procedure_id}/history", response_class=HTMLResponse)
+def history_page(
+    procedure_id: str,
+    request: Request,
+    old: Optional[int] = Query(None, ge=1),
+    new: Optional[int] = Query(None, ge=1),
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    try:
+        versions = curation.history(session, procedure_id)
+        newest = versions[0].version
+        old, new = old or max(1, newest - 1), new or newest
+        changes = curation.diff(session, procedure_id, old, new)
+    except curation.CurationError as error:
+        return render(request, "message.html", staff_session, status_code=404, message=error.message)
+    return render(request, "history.html", staff_session, procedure_id=procedure_id,
+                  versions=versions, old=old, new=new, changes=_readable(changes), newest=newest,
+                  labels=forms.LABELS)
+
+
+@router.post("/procedures/{procedure_id}/restore")
+def restore(
+    procedure_id: str,
+    request: Request,
+    form: dict = Depends(checked_form),
+    staff_session: StaffSession = Depends(page_session),
+    session: Session = Depends(get_session),
+) -> Response:
+    if not can_edit(staff_session.user):
+        return _forbidden(request, staff_session)
+    try:
+        curation.restore_version(session, procedure_id, int(form.get("restore_version") or 0),
+                                 int(form.get("version") or 0), staff_session.user.username)
+    except (curation.CurationError, ValueError) as error:
+        message = getattr(error, "message", "Yêu cầu không hợp lệ.")
+        return render(request, "message.html", staff_session, status_code=409, message=message)
+    session.commit()
+    return RedirectResponse(f"/staff/procedures/{procedure_id}/history", status_code=303)
+
+
+def _edit_page(request: Request, staff_session: StaffSession, values: Dict[str, Any],
+               creating: bool = False, problems: Optional[List[str]] = None,
+               retired: bool = False, saved: bool = False) -> HTMLResponse:
+    return render(request, "procedure_form.html", staff_session,
+                  status_code=422 if problems else 200, values=values, creating=creating,
+                  problems=problems or [], retired=retired, saved=saved, counters=COUNTERS,
+                  online_levels=ONLINE_LEVELS, labels=forms.LABELS)
+
+
+def _forbidden(request: Request, staff_session: StaffSession) -> HTMLResponse:
+    return render(request, "message.html", staff_session, status_code=403,
+                  message="Tài khoản của bạn không có quyền sửa cơ sở dữ liệu thủ tục.")
+
+
+def _readable(changes: List[curation.FieldChange]) -> List[Dict[str, str]]:
+    def show(value: Any) -> str:
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False, indent=1)
+        return "" if value is None else str(value)
+
+    return [{"field": c.field, "old": show(c.old), "new": show(c.new)} for c in changes]
+
+
+def _safe_next(target: str) -> str:
+    """Only local staff pages are allowed as the place to go after logging in."""
+    return target if target.startswith("/staff") and "//" not in target else "/staff"

@@ -1,0 +1,96 @@
+"""Staff pages in a real browser (Debian's headless Chromium driven by Playwright):
+log in, edit a procedure, see the diff, restore the old version."""
+import shutil
+
+import pytest
+
+from procedure_kb import accounts
+from procedure_kb.accounts import Role
+from procedure_kb.db import session_scope
+from scripts.stack import Stack
+from tests.conftest import seeded_database
+
+CHROMIUM = shutil.which("chromium")
+PASSWORD = "mat-khau-bien-tap"
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("pages")
+    stack = Stack(workdir=workdir, database_url=seeded_database(workdir))
+    with session_scope(stack.database_url) as session:
+        accounts.create_user(session, "bientap", PASSWORD, [Role.kb_editor], "Nguyễn Thị Biên")
+        accounts.create_user(session, "quay", PASSWORD, [Role.counter_officer])
+    stack.start_api()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture()
+def page(api):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        context = browser.new_context(base_url=api.api_url, viewport={"width": 1024, "height": 1366})
+        yield context.new_page()
+        browser.close()
+
+
+def log_in(page, username):
+    page.goto("/staff")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_log_in_edit_see_the_diff_and_restore(page, tmp_path):
+    log_in(page, "bientap")
+    assert page.url.endswith("/staff")
+    page.fill("input[name=q]", "khai sanh")
+    page.click("form[method=get] button")
+    page.click("text=Đăng ký khai sinh")
+    page.fill("#aliases", page.input_value("#aliases") + "\nkhai sinh cho bé sơ sinh")
+    page.fill("#duration_summary", "Giải quyết ngay trong ngày làm việc.")
+    page.click("text=Lưu")
+    assert page.is_visible("text=Đã lưu")
+    page.click("text=Lịch sử thay đổi")
+    diff = page.inner_text("#diff")
+    assert "khai sinh cho bé sơ sinh" in diff and "Thời hạn" in diff
+    page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
+    page.click("text=Khôi phục bản 1")
+    page.click("text=Về thủ tục")
+    assert "khai sinh cho bé sơ sinh" not in page.input_value("#aliases")
+
+
+def test_form_errors_say_what_to_fix_and_keep_the_input(page):
+    log_in(page, "bientap")
+    page.goto("/staff/procedures/tam_tru")
+    page.fill("#name", "")
+    page.fill("#documents", "Tờ khai CT01 | bản gốc | 1")
+    page.evaluate("document.querySelector('#name').removeAttribute('required')")
+    page.click("text=Lưu")
+    problems = page.inner_text(".problems")
+    assert "Tên thủ tục: cần ít nhất 3 ký tự" in problems
+    assert "ô thứ hai phải là" in problems
+    assert page.input_value("#documents") == "Tờ khai CT01 | bản gốc | 1"
+
+
+def test_counter_officer_can_read_but_not_edit(page):
+    log_in(page, "quay")
+    page.goto("/staff/procedures/khai_sinh")
+    assert page.is_disabled("#name")
+    assert page.locator("text=Lưu").count() == 0
+
+
+def test_wrong_password_is_refused_politely(page):
+    page.goto("/staff/login")
+    page.fill("#username", "bientap")
+    page.fill("#password", "sai-mat-khau-nhe")
+    page.click("button[type=submit]")
+    assert page.is_visible("text=Sai tên đăng nhập hoặc mật khẩu.")
