@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     kb_refresh_seconds: float = 5.0
     # Public portal shown when a procedure has no link of its own.
     national_portal_url: str = "https://dichvucong.gov.vn"
+    # The Rasa server the staff preview talks to (REST channel).
+    rasa_url: str = "http://127.0.0.1:5005"
     # Staff logins.
     api_token_minutes: int = 12 * 60
     web_session_minutes: int = 8 * 60

@@ -38,6 +38,7 @@ class Stack:
             **os.environ,
             "LETAN_DATABASE_URL": self.database_url,
             "LETAN_KB_REFRESH_SECONDS": "1",
+            "LETAN_RASA_URL": self.rasa_url,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
         }

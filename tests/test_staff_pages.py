@@ -94,3 +94,11 @@ def test_wrong_password_is_refused_politely(page):
     page.fill("#password", "sai-mat-khau-nhe")
     page.click("button[type=submit]")
     assert page.is_visible("text=Sai tên đăng nhập hoặc mật khẩu.")
+
+
+def test_preview_says_so_when_the_bot_is_not_running(page):
+    log_in(page, "quay")
+    page.click("text=Xem trước trợ lý")
+    page.fill("#question", "làm khai sinh cần gì")
+    page.click("text=Hỏi trợ lý")
+    assert page.is_visible("text=Không kết nối được với trợ lý")

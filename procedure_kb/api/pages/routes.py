@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from procedure_kb import accounts, curation, repository, review
+from procedure_kb import accounts, bot_client, curation, repository, review
 from procedure_kb.api.deps import get_session
 from procedure_kb.api.pages import forms
 from procedure_kb.api.pages.session import (
@@ -223,6 +223,31 @@ def restore(
         return render(request, "message.html", staff_session, status_code=409, message=message)
     session.commit()
     return RedirectResponse(f"/staff/procedures/{procedure_id}/history", status_code=303)
+
+
+@router.get("/preview", response_class=HTMLResponse)
+def preview_page(request: Request, staff_session: StaffSession = Depends(page_session)) -> Response:
+    return render(request, "preview.html", staff_session, exchanges=[])
+
+
+@router.post("/preview", response_class=HTMLResponse)
+def preview(
+    request: Request,
+    form: dict = Depends(checked_form),
+    staff_session: StaffSession = Depends(page_session),
+) -> Response:
+    """Ask the running bot, as a citizen would; 'continue' keeps one conversation going."""
+    question = str(form.get("question", "")).strip()[:2000]
+    keep = form.get("continue") == "1"
+    conversation = str(form.get("conversation") or "") if keep else ""
+    conversation = conversation or f"preview-{staff_session.user.username}-{secrets.token_hex(4)}"
+    try:
+        replies = bot_client.ask(conversation, question) if question else []
+        error = ""
+    except bot_client.BotUnavailable as unavailable:
+        replies, error = [], unavailable.message
+    return render(request, "preview.html", staff_session, question=question, replies=replies,
+                  error=error, conversation=conversation, keep=keep)
 
 
 def _edit_page(request: Request, staff_session: StaffSession, values: Dict[str, Any],
