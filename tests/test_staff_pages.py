@@ -102,3 +102,35 @@ def test_preview_says_so_when_the_bot_is_not_running(page):
     page.fill("#question", "làm khai sinh cần gì")
     page.click("text=Hỏi trợ lý")
     assert page.is_visible("text=Không kết nối được với trợ lý")
+
+
+def test_export_then_dry_run_import_of_the_same_file_changes_nothing(page, tmp_path):
+    log_in(page, "bientap")
+    page.click("text=Nhập/xuất")
+    with page.expect_download() as download:
+        page.click("text=Tải về .xlsx")
+    saved = tmp_path / "thu-tuc.xlsx"
+    download.value.save_as(saved)
+    page.set_input_files("#file", str(saved))
+    page.click("text=Chạy thử")
+    report = page.inner_text("#report")
+    assert "Chạy thử (chưa ghi gì)" in report and "Thêm mới: 0" in report and "Cập nhật: 0" in report
+
+
+def test_bad_import_file_is_reported_and_nothing_is_written(page, tmp_path):
+    log_in(page, "bientap")
+    page.goto("/staff/transfer")
+    broken = tmp_path / "hong.csv"
+    broken.write_text("id,name\nabc,Thủ tục thiếu trường\n", encoding="utf-8")
+    page.set_input_files("#file", str(broken))
+    page.click("text=Nhập thật")
+    assert "Dòng 1" in page.inner_text(".problems")
+
+
+def test_any_staff_member_can_flag_a_procedure_for_review(page):
+    log_in(page, "quay")
+    page.click("text=Cần rà soát")
+    page.fill("#procedure_id", "gia_han_tam_tru")
+    page.fill("#note", "Thông tư mới về lệ phí cư trú")
+    page.click("#flag-form button")
+    assert "Thông tư mới về lệ phí cư trú" in page.inner_text("table")

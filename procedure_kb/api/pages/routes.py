@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -101,7 +101,7 @@ def procedure_list(
 @router.get("/procedures/new", response_class=HTMLResponse)
 def new_form(request: Request, staff_session: StaffSession = Depends(page_session)) -> Response:
     if not can_edit(staff_session.user):
-        return _forbidden(request, staff_session)
+        return forbidden(request, staff_session)
     return _edit_page(request, staff_session, {"counter": COUNTERS[0]}, creating=True)
 
 
@@ -113,7 +113,7 @@ def create(
     session: Session = Depends(get_session),
 ) -> Response:
     if not can_edit(staff_session.user):
-        return _forbidden(request, staff_session)
+        return forbidden(request, staff_session)
     data, problems = forms.from_form(form)
     if data is None:
         return _edit_page(request, staff_session, form, creating=True, problems=problems)
@@ -150,13 +150,13 @@ def save(
     session: Session = Depends(get_session),
 ) -> Response:
     if not can_edit(staff_session.user):
-        return _forbidden(request, staff_session)
+        return forbidden(request, staff_session)
     form["id"] = procedure_id
     data, problems = forms.from_form(form)
     if data is None:
         return _edit_page(request, staff_session, form, problems=problems)
     try:
-        curation.update(session, procedure_id, data, int(form.get("version") or 0),
+        curation.update(session, procedure_id, data, _number(form, "version"),
                         staff_session.user.username)
     except curation.CurationError as error:
         return _edit_page(request, staff_session, form, problems=[error.message])
@@ -173,15 +173,10 @@ def change_status(
     session: Session = Depends(get_session),
 ) -> Response:
     """Retire ('ngừng áp dụng') or reactivate, depending on the button pressed."""
-    if not can_edit(staff_session.user):
-        return _forbidden(request, staff_session)
     change = curation.retire if form.get("action") == "retire" else curation.reactivate
-    try:
-        change(session, procedure_id, int(form.get("version") or 0), staff_session.user.username)
-    except curation.CurationError as error:
-        return render(request, "message.html", staff_session, status_code=409, message=error.message)
-    session.commit()
-    return RedirectResponse(f"/staff/procedures/{procedure_id}?saved=1", status_code=303)
+    return _apply(request, staff_session, session, f"/staff/procedures/{procedure_id}?saved=1",
+                  lambda: change(session, procedure_id, _number(form, "version"),
+                                 staff_session.user.username))
 
 
 @router.get("/procedures/{procedure_id}/history", response_class=HTMLResponse)
@@ -213,16 +208,10 @@ def restore(
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
 ) -> Response:
-    if not can_edit(staff_session.user):
-        return _forbidden(request, staff_session)
-    try:
-        curation.restore_version(session, procedure_id, int(form.get("restore_version") or 0),
-                                 int(form.get("version") or 0), staff_session.user.username)
-    except (curation.CurationError, ValueError) as error:
-        message = getattr(error, "message", "Yêu cầu không hợp lệ.")
-        return render(request, "message.html", staff_session, status_code=409, message=message)
-    session.commit()
-    return RedirectResponse(f"/staff/procedures/{procedure_id}/history", status_code=303)
+    return _apply(request, staff_session, session, f"/staff/procedures/{procedure_id}/history",
+                  lambda: curation.restore_version(
+                      session, procedure_id, _number(form, "restore_version"),
+                      _number(form, "version"), staff_session.user.username))
 
 
 @router.get("/preview", response_class=HTMLResponse)
@@ -250,6 +239,25 @@ def preview(
                   error=error, conversation=conversation, keep=keep)
 
 
+def _apply(request: Request, staff_session: StaffSession, session: Session, success_url: str,
+           change: Callable[[], object]) -> Response:
+    """Run one KB change for an editor; commit and redirect, or show why it failed."""
+    if not can_edit(staff_session.user):
+        return forbidden(request, staff_session)
+    try:
+        change()
+    except curation.CurationError as error:
+        return render(request, "message.html", staff_session, status_code=409, message=error.message)
+    session.commit()
+    return RedirectResponse(success_url, status_code=303)
+
+
+def _number(form: Dict[str, Any], name: str) -> int:
+    """A whole number from a form field; 0 (never a valid version) when it is not one."""
+    value = str(form.get(name) or "")
+    return int(value) if value.isdigit() else 0
+
+
 def _edit_page(request: Request, staff_session: StaffSession, values: Dict[str, Any],
                creating: bool = False, problems: Optional[List[str]] = None,
                retired: bool = False, saved: bool = False) -> HTMLResponse:
@@ -259,7 +267,8 @@ def _edit_page(request: Request, staff_session: StaffSession, values: Dict[str, 
                   online_levels=ONLINE_LEVELS, labels=forms.LABELS)
 
 
-def _forbidden(request: Request, staff_session: StaffSession) -> HTMLResponse:
+def forbidden(request: Request, staff_session: StaffSession) -> HTMLResponse:
+    """The page for a staff member whose roles do not allow this."""
     return render(request, "message.html", staff_session, status_code=403,
                   message="Tài khoản của bạn không có quyền sửa cơ sở dữ liệu thủ tục.")
 
