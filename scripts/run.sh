@@ -22,7 +22,8 @@ for _ in $(seq 1 180); do
 Lễ tân số is running:
   Rasa server     http://127.0.0.1:5005   (POST /webhooks/rest/webhook, POST /model/parse)
   Action server   http://127.0.0.1:5055
-  Staff API       http://127.0.0.1:8000   (GET /health, /api/procedures, /docs)
+  Staff console   http://127.0.0.1:8000/staff   (API: /api/..., /docs; GET /health)
+                  first admin: make admin
 Press Ctrl-C to stop.
 MSG
     wait -n "${pids[@]}" || true

@@ -134,3 +134,28 @@ def test_any_staff_member_can_flag_a_procedure_for_review(page):
     page.fill("#note", "Thông tư mới về lệ phí cư trú")
     page.click("#flag-form button")
     assert "Thông tư mới về lệ phí cư trú" in page.inner_text("table")
+
+
+def test_admin_adds_an_account_and_reads_the_audit_log(page, api):
+    with session_scope(api.database_url) as session:
+        accounts.create_user(session, "quantri", PASSWORD, [Role.admin])
+    log_in(page, "quantri")
+    page.click("text=Tài khoản")
+    page.fill("#username", "canbo_moi")
+    page.fill("#password", "ngan")
+    page.check("input[name=role_counter_officer]")
+    page.click("text=Lưu tài khoản")
+    assert "Mật khẩu cần ít nhất 10 ký tự" in page.inner_text(".problems")
+    page.fill("#username", "canbo_moi")
+    page.fill("#password", "mat-khau-du-dai")
+    page.check("input[name=role_counter_officer]")
+    page.click("text=Lưu tài khoản")
+    assert "canbo_moi" in page.inner_text("table")
+    page.click("text=Nhật ký")
+    assert "user.create" in page.inner_text("table")
+
+
+def test_non_admin_cannot_open_account_pages(page):
+    log_in(page, "bientap")
+    page.goto("/staff/users")
+    assert "Chỉ quản trị viên" in page.inner_text(".problems")

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from procedure_kb.accounts import LoginThrottled
+from procedure_kb.api.pages import admin as page_admin
 from procedure_kb.api.pages import routes as pages
 from procedure_kb.api.pages import tools as page_tools
 from procedure_kb.api.pages.session import CsrfRejected, LoginRequired, templates
@@ -32,7 +33,8 @@ DOCS_PATHS = ("/docs", "/redoc")
 def create_app() -> FastAPI:
     app = FastAPI(title="Lễ tân số — staff API", version="0.3.0")
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
-                   transfer.router, audit.router, pages.router, page_tools.router):
+                   transfer.router, audit.router, pages.router, page_tools.router,
+                   page_admin.router):
         app.include_router(router)
     static = Path(__file__).resolve().parent / "static"
     app.mount("/staff/static", StaticFiles(directory=str(static)), name="static")

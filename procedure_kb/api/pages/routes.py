@@ -16,6 +16,7 @@ from procedure_kb.api.pages.session import (
     LOGIN_CSRF_COOKIE, SESSION_COOKIE, can_edit, checked_form, login_csrf, page_session,
     set_session_cookie, templates,
 )
+from procedure_kb.accounts import Role
 from procedure_kb.models import StaffSession
 from procedure_kb.schemas import COUNTERS, OnlineLevel
 from procedure_kb.search import index_from_db
@@ -31,7 +32,8 @@ def render(request: Request, template: str, staff_session: Optional[StaffSession
     return templates.TemplateResponse(
         request, template,
         {"user": user, "csrf": staff_session.csrf_token if staff_session else "",
-         "can_edit": bool(user and can_edit(user)), **context},
+         "can_edit": bool(user and can_edit(user)),
+         "is_admin": bool(user and accounts.has_any_role(user, [Role.admin])), **context},
         status_code=status_code,
     )
 
