@@ -13,23 +13,36 @@ from sqlalchemy.orm import Session, sessionmaker
 from procedure_kb.settings import get_settings
 
 
+# Execution option asking SQLite to take the write lock when the transaction begins.
+WRITE_LOCK = {"sqlite_begin": "BEGIN IMMEDIATE"}
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and real BEGINs."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
         )
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin
+    # (the SQLAlchemy recipe), so BEGIN IMMEDIATE can be asked for.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_sqlite(connection) -> None:  # type: ignore[no-untyped-def]
+    """BEGIN, or BEGIN IMMEDIATE for writers that must not fail on lock upgrade."""
+    connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
 @lru_cache(maxsize=8)
@@ -43,9 +56,15 @@ def session_factory(url: str = "") -> sessionmaker:
 
 
 @contextmanager
-def session_scope(url: str = "") -> Iterator[Session]:
-    """A session committed on success and rolled back on error."""
+def session_scope(url: str = "", write_lock: bool = False) -> Iterator[Session]:
+    """A session committed on success and rolled back on error.
+
+    `write_lock`: take the database write lock when the transaction begins (SQLite
+    BEGIN IMMEDIATE), for read-then-write work that must not fail half-way.
+    """
     session = session_factory(url)()
+    if write_lock:
+        session.connection(execution_options=WRITE_LOCK)
     try:
         yield session
         session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -165,3 +166,65 @@ class LoginAttempt(Base):
     client: str = Column(String(64), nullable=False, index=True)
     succeeded: bool = Column(Boolean, nullable=False)
     at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
+class QueueService(Base):
+    """A service with its own ticket numbers ('A' for Hộ tịch – Chứng thực, ...)."""
+
+    __tablename__ = "queue_services"
+
+    id: str = Column(String(40), primary_key=True)
+    name: str = Column(String(120), nullable=False)
+    prefix: str = Column(String(1), nullable=False, unique=True)
+    # The procedure `counter` label this service serves (links procedures to services).
+    procedure_counter: str = Column(String(120), nullable=False, unique=True)
+    default_minutes: float = Column(Float, nullable=False, default=10.0)
+
+
+class ServiceCounter(Base):
+    """A counter (quầy) of the centre and the services it serves."""
+
+    __tablename__ = "service_counters"
+
+    number: int = Column(Integer, primary_key=True, autoincrement=False)
+    name: str = Column(String(120), nullable=False)
+    agency: str = Column(String(200), nullable=False, default="")
+    services: List[str] = Column(JSON, nullable=False, default=list)
+    state: str = Column(String(10), nullable=False, default="open")  # open, paused, closed
+    pause_reason: Optional[str] = Column(String(300))
+    # Normal tickets called since the last priority one (for the 1-in-N policy).
+    normal_streak: int = Column(Integer, nullable=False, default=0)
+
+
+class TicketSequence(Base):
+    """The last ticket number issued per service per local day."""
+
+    __tablename__ = "ticket_sequences"
+
+    service_id: str = Column(String(40), primary_key=True)
+    day: date = Column(Date, primary_key=True)
+    last_number: int = Column(Integer, nullable=False)
+
+
+class Ticket(Base):
+    """A queue ticket and every moment of its life."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("day", "prefix", "number"),)
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    day: date = Column(Date, nullable=False, index=True)
+    prefix: str = Column(String(1), nullable=False)
+    number: int = Column(Integer, nullable=False)
+    code: str = Column(String(8), nullable=False, index=True)
+    service_id: str = Column(String(40), nullable=False, index=True)
+    priority: Optional[str] = Column(String(30))
+    channel: str = Column(String(10), nullable=False)
+    chat_user_id: Optional[str] = Column(String(100))
+    state: str = Column(String(12), nullable=False, default="waiting", index=True)
+    counter_number: Optional[int] = Column(Integer)
+    calls: int = Column(Integer, nullable=False, default=0)
+    issued_at: datetime = Column(DateTime, nullable=False)
+    called_at: Optional[datetime] = Column(DateTime)
+    serving_at: Optional[datetime] = Column(DateTime)
+    finished_at: Optional[datetime] = Column(DateTime)

@@ -1,7 +1,8 @@
-"""Seed the knowledge base from procedure_kb/data/procedures.json.
+"""Seed the knowledge base (data/procedures.json) and the queue setup (data/queue.json).
 
-Run `python -m procedure_kb.seed`: migrates the schema, then adds the procedures that
-are not in the database yet. Procedures already there (maybe edited by staff) are kept.
+Run `python -m procedure_kb.seed`: migrates the schema, then adds the procedures,
+services and counters that are not in the database yet. What is already there (maybe
+edited by staff) is kept.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from sqlalchemy.orm import Session
 from procedure_kb import curation, repository
 from procedure_kb.db import session_scope
 from procedure_kb.migrate import upgrade
+from procedure_kb.models import QueueService, ServiceCounter
 from procedure_kb.schemas import ProcedureData
 
 SEED_FILE = Path(__file__).parent / "data" / "procedures.json"
+QUEUE_FILE = Path(__file__).parent / "data" / "queue.json"
 SEED_ACTOR = "seed"
 log = logging.getLogger(__name__)
 
@@ -39,12 +42,30 @@ def seed(session: Session, procedures: List[ProcedureData]) -> int:
     return added
 
 
+def seed_queue(session: Session, path: Path = QUEUE_FILE) -> int:
+    """Add the services and counters of the queue file that are missing; returns how many."""
+    with path.open(encoding="utf-8") as handle:
+        raw = json.load(handle)
+    added = 0
+    for service in raw["services"]:
+        if session.get(QueueService, service["id"]) is None:
+            session.add(QueueService(**service))
+            added += 1
+    for counter in raw["counters"]:
+        if session.get(ServiceCounter, counter["number"]) is None:
+            session.add(ServiceCounter(state="open", normal_streak=0, **counter))
+            added += 1
+    return added
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     upgrade()
     with session_scope() as session:
         added = seed(session, load_seed_file())
+        queue_added = seed_queue(session)
     log.info("Knowledge base ready: %d procedure(s) added from %s", added, SEED_FILE.name)
+    log.info("Queue ready: %d service(s)/counter(s) added from %s", queue_added, QUEUE_FILE.name)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     # Send the page session cookie over HTTPS only (set true behind TLS).
     cookie_secure: bool = False
+    # Queue: call one priority ticket per this many normal ones (0 = priority always first),
+    # and mark a ticket no-show when skipped after this many calls.
+    queue_priority_every: int = 0
+    queue_max_calls: int = 3
     # Largest request body the staff API accepts (bytes), and for KB import files.
     max_request_bytes: int = 512 * 1024
     max_import_bytes: int = 10 * 1024 * 1024

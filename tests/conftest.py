@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, List
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from procedure_kb.db import session_scope
+from procedure_kb.api.app import create_app
+from procedure_kb.api.deps import get_session
+from procedure_kb.db import get_engine, session_factory, session_scope
 from procedure_kb.migrate import upgrade
-from procedure_kb.seed import load_seed_file, seed
+from procedure_kb.seed import load_seed_file, seed, seed_queue
 from scripts.stack import MODEL, Stack
 
 
@@ -19,6 +25,7 @@ def seeded_database(directory: Path) -> str:
     upgrade(url)
     with session_scope(url) as session:
         seed(session, load_seed_file())
+        seed_queue(session)
     return url
 
 
@@ -32,6 +39,23 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def session(database_url: str) -> Iterator[Session]:
     with session_scope(database_url) as session:
         yield session
+
+
+@contextmanager
+def api_client(database_url: str) -> Iterator[TestClient]:
+    """The staff API app in-process (TestClient), on the given database."""
+    app = create_app()
+
+    def session_for_test() -> Iterator[Session]:
+        session = session_factory(database_url)()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    app.dependency_overrides[get_session] = session_for_test
+    with TestClient(app) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +91,26 @@ class Conversation:
 @pytest.fixture()
 def conversation(stack: Stack) -> Conversation:
     return Conversation(stack)
+
+
+PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture()
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database on this machine's server, dropped afterwards."""
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    name = f"letan_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error}")
+    url = f"{PG_SERVER}/{name}"
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -2,14 +2,11 @@
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from procedure_kb import accounts
 from procedure_kb.accounts import Role
-from procedure_kb.api.app import create_app
-from procedure_kb.api.deps import get_session
-from procedure_kb.db import session_factory, session_scope
-from tests.conftest import seeded_database
+from procedure_kb.db import session_scope
+from tests.conftest import api_client, seeded_database
 from tests.samples import festival_procedure
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -28,17 +25,7 @@ def client(tmp_path):
     with session_scope(url) as session:
         for username, roles in ROLES.items():
             accounts.create_user(session, username, PASSWORD, roles)
-    app = create_app()
-
-    def test_session():
-        session = session_factory(url)()
-        try:
-            yield session
-        finally:
-            session.close()
-
-    app.dependency_overrides[get_session] = test_session
-    with TestClient(app) as test_client:
+    with api_client(url) as test_client:
         yield test_client
 
 

@@ -13,7 +13,9 @@ from procedure_kb.api.pages import admin as page_admin
 from procedure_kb.api.pages import routes as pages
 from procedure_kb.api.pages import tools as page_tools
 from procedure_kb.api.pages.session import CsrfRejected, LoginRequired, templates
-from procedure_kb.api.routers import audit, auth, health, procedures, review, transfer, users
+from procedure_kb.api.routers import (
+    audit, auth, health, procedures, queue, review, transfer, users,
+)
 from procedure_kb.curation import Conflict, NotFound
 from procedure_kb.errors import DomainError
 from procedure_kb.settings import get_settings
@@ -33,6 +35,7 @@ DOCS_PATHS = ("/docs", "/redoc")
 def create_app() -> FastAPI:
     app = FastAPI(title="Lễ tân số — staff API", version="0.3.0")
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
+                   queue.router,
                    transfer.router, audit.router, pages.router, page_tools.router,
                    page_admin.router):
         app.include_router(router)
@@ -47,8 +50,14 @@ def create_app() -> FastAPI:
 
 
 async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
-    status = next((code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 400)
-    return JSONResponse({"detail": error.message}, status_code=status)
+    """The Vietnamese message, plus a machine-readable `code` where the error has one."""
+    status = getattr(error, "status", None) or next(
+        (code for kind, code in ERROR_STATUS.items() if isinstance(error, kind)), 400
+    )
+    body = {"detail": error.message}
+    if hasattr(error, "code"):
+        body["code"] = error.code
+    return JSONResponse(body, status_code=status)
 
 
 async def _to_login(_: Request, error: LoginRequired) -> Response:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from procedure_kb.db import session_factory
+from procedure_kb.db import WRITE_LOCK, session_factory
 
 
 def get_session() -> Iterator[Session]:
@@ -14,3 +15,9 @@ def get_session() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def get_write_session(session: Session = Depends(get_session)) -> Session:
+    """A session whose transaction holds the write lock from its start (see db.WRITE_LOCK)."""
+    session.connection(execution_options=WRITE_LOCK)
+    return session

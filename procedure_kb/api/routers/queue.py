@@ -1,0 +1,131 @@
+"""Queue numbers: the public ticket API (robot, chat, kiosk) and counter actions for staff."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field, root_validator
+from sqlalchemy.orm import Session
+
+from procedure_kb import queue
+from procedure_kb.accounts import Role
+from procedure_kb.api.deps import get_session, get_write_session
+from procedure_kb.api.security import require
+from procedure_kb.models import StaffUser, Ticket
+from procedure_kb.queue import Channel, Priority
+
+router = APIRouter(prefix="/api/queue", tags=["queue"])
+officer = require(Role.counter_officer)
+
+
+class TicketRequest(BaseModel):
+    service: Optional[str] = Field(None, max_length=40)
+    procedure: Optional[str] = Field(None, max_length=64)
+    priority: Optional[Priority] = None
+    channel: Channel = Channel.kiosk
+    chat_user_id: Optional[str] = Field(None, max_length=100)
+
+    @root_validator(skip_on_failure=True)
+    def _service_or_procedure(cls, values: dict) -> dict:
+        if not values.get("service") and not values.get("procedure"):
+            raise ValueError("cần 'service' hoặc 'procedure'")
+        return values
+
+
+class CallOut(BaseModel):
+    code: Optional[str]
+    counter: int
+    announcement: Optional[str]
+
+
+class TransferIn(BaseModel):
+    service: str = Field(..., max_length=40)
+
+
+class PauseIn(BaseModel):
+    reason: str = Field("", max_length=300)
+
+
+@router.post("/tickets", response_model=queue.TicketView, status_code=201)
+def issue_ticket(body: TicketRequest, session: Session = Depends(get_write_session)) -> queue.TicketView:
+    service = queue.find_service(session, body.service or "", body.procedure or "")
+    ticket = queue.issue(session, service, body.priority, body.channel, body.chat_user_id)
+    session.commit()
+    return ticket
+
+
+@router.get("/tickets/{code}", response_model=queue.TicketView)
+def ticket_status(code: str, session: Session = Depends(get_session)) -> queue.TicketView:
+    return queue.view(session, queue.find_ticket(session, code))
+
+
+@router.get("/status", response_model=List[queue.ServiceStatus])
+def status(session: Session = Depends(get_session)) -> List[queue.ServiceStatus]:
+    return queue.queue_status(session)
+
+
+@router.post("/counters/{number}/call-next", response_model=CallOut)
+def call_next(number: int, _: StaffUser = Depends(officer),
+              session: Session = Depends(get_write_session)) -> CallOut:
+    ticket = queue.call_next(session, number)
+    session.commit()
+    return _call(number, ticket)
+
+
+@router.post("/counters/{number}/recall", response_model=CallOut)
+def recall(number: int, _: StaffUser = Depends(officer),
+           session: Session = Depends(get_write_session)) -> CallOut:
+    ticket = queue.recall(session, number)
+    session.commit()
+    return _call(number, ticket)
+
+
+@router.post("/counters/{number}/pause", status_code=204)
+def pause(number: int, body: PauseIn, _: StaffUser = Depends(officer),
+          session: Session = Depends(get_write_session)) -> None:
+    queue.set_counter_state(session, number, "paused", body.reason)
+    session.commit()
+
+
+@router.post("/counters/{number}/resume", status_code=204)
+def resume(number: int, _: StaffUser = Depends(officer),
+           session: Session = Depends(get_write_session)) -> None:
+    queue.set_counter_state(session, number, "open")
+    session.commit()
+
+
+@router.post("/tickets/{code}/serve", response_model=queue.TicketView)
+def serve(code: str, _: StaffUser = Depends(officer),
+          session: Session = Depends(get_write_session)) -> queue.TicketView:
+    return _changed(session, queue.serve(session, code))
+
+
+@router.post("/tickets/{code}/done", response_model=queue.TicketView)
+def done(code: str, _: StaffUser = Depends(officer),
+         session: Session = Depends(get_write_session)) -> queue.TicketView:
+    return _changed(session, queue.finish(session, code))
+
+
+@router.post("/tickets/{code}/skip", response_model=queue.TicketView)
+def skip(code: str, _: StaffUser = Depends(officer),
+         session: Session = Depends(get_write_session)) -> queue.TicketView:
+    return _changed(session, queue.skip(session, code))
+
+
+@router.post("/tickets/{code}/transfer", response_model=queue.TicketView)
+def transfer(code: str, body: TransferIn, _: StaffUser = Depends(officer),
+             session: Session = Depends(get_write_session)) -> queue.TicketView:
+    return _changed(session, queue.transfer(session, code, body.service))
+
+
+def _call(number: int, ticket: Optional[Ticket]) -> CallOut:
+    if ticket is None:
+        return CallOut(code=None, counter=number, announcement=None)
+    return CallOut(code=ticket.code, counter=number, announcement=queue.announcement(ticket))
+
+
+def _changed(session: Session, ticket: Ticket) -> queue.TicketView:
+    session.flush()
+    result = queue.view(session, ticket)
+    session.commit()
+    return result
