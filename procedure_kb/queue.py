@@ -9,6 +9,7 @@ number and a failure leaves no gap. Calling a ticket is a conditional UPDATE
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -23,6 +24,7 @@ from procedure_kb import repository
 from procedure_kb.errors import DomainError
 from procedure_kb.models import QueueService, ServiceCounter, Ticket
 from procedure_kb.settings import get_settings
+from procedure_kb.text import folded_key
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_SAMPLES = 5  # done tickets needed before today's median replaces the default time
@@ -42,6 +44,7 @@ class Priority(str, Enum):
     pregnant = "phu_nu_co_thai"
     small_child = "nguoi_be_con_nho"
     meritorious = "nguoi_co_cong"
+    declared = "uu_tien"  # the citizen said so without a group; the officer checks it
 
 
 class Channel(str, Enum):
@@ -126,6 +129,28 @@ def issue(
     session.add(ticket)
     session.flush()
     return view(session, ticket)
+
+
+def service_named_in(session: Session, text: str) -> Optional[QueueService]:
+    """The service whose name ('đất đai', 'căn cước', 'BHXH'...) the text mentions, if one."""
+    padded = f" {folded_key(text)} "
+    found = []
+    for service in session.execute(select(QueueService).order_by(QueueService.prefix)).scalars():
+        parts = re.split(r"[–(),]", service.name)
+        if any(f" {folded_key(part)} " in padded for part in parts if folded_key(part)):
+            found.append(service)
+    return found[0] if len(found) == 1 else None
+
+
+def all_services(session: Session) -> List[QueueService]:
+    return list(session.execute(select(QueueService).order_by(QueueService.prefix)).scalars())
+
+
+def mark_priority(session: Session, code: str, priority: Priority, now: Optional[datetime] = None) -> Ticket:
+    """The citizen belongs to a priority group: same number, called earlier."""
+    ticket = _active(session, code, now)
+    ticket.priority = priority.value
+    return ticket
 
 
 def ticket_code(prefix: str, number: int) -> str:
