@@ -343,6 +343,46 @@ def set_counter_state(session: Session, number: int, state: str, reason: str = "
     return counter
 
 
+@dataclass
+class BoardCounter:
+    number: int
+    name: str
+    state: str
+    current: Optional[str]
+
+
+@dataclass
+class Board:
+    counters: List[BoardCounter]
+    waiting: List[str]
+    last_call: Optional[str]  # "<code>@<counter>@<time>": changes with every call and recall
+    announcement: Optional[str]
+
+
+def board(session: Session, now: Optional[datetime] = None, waiting_shown: int = 8) -> Board:
+    """What the lobby display shows: each counter's current number, the next ones waiting."""
+    today = local_now(now).date()
+    active = session.execute(
+        select(Ticket).where(Ticket.day == today, Ticket.state.in_((CALLED, SERVING)))
+        .order_by(Ticket.called_at)
+    ).scalars().all()
+    current = {ticket.counter_number: ticket for ticket in active}
+    counters = [
+        BoardCounter(c.number, c.name, c.state, current[c.number].code if c.number in current else None)
+        for c in session.execute(select(ServiceCounter).order_by(ServiceCounter.number)).scalars()
+    ]
+    waiting = session.execute(
+        select(Ticket.code).where(Ticket.day == today, Ticket.state == WAITING)
+        .order_by(Ticket.priority.is_(None), Ticket.issued_at, Ticket.id).limit(waiting_shown)
+    ).scalars().all()
+    last = max(active, key=lambda t: t.called_at, default=None)
+    return Board(
+        counters, list(waiting),
+        f"{last.code}@{last.counter_number}@{last.called_at.isoformat()}@{last.calls}" if last else None,
+        announcement(last) if last else None,
+    )
+
+
 def announcement(ticket: Ticket) -> str:
     """What the lobby speakers and the robot say when a ticket is called."""
     return f"Mời công dân có số thứ tự {ticket.code} đến quầy số {ticket.counter_number}"

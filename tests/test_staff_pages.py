@@ -2,6 +2,8 @@
 log in, edit a procedure, see the diff, restore the old version."""
 import shutil
 
+import httpx
+
 import pytest
 
 from procedure_kb import accounts
@@ -159,3 +161,25 @@ def test_non_admin_cannot_open_account_pages(page):
     log_in(page, "bientap")
     page.goto("/staff/users")
     assert "Chỉ quản trị viên" in page.inner_text(".problems")
+
+
+def test_a_call_at_the_counter_reaches_the_lobby_board_within_a_second(page, api):
+    code = httpx.post(f"{api.api_url}/api/queue/tickets", json={"service": "kinh_doanh_thue"}).json()["code"]
+    board = page.context.new_page()
+    board.goto("/display")
+    board.wait_for_selector(f"#waiting li:has-text('{code}')", timeout=5000)
+    log_in(page, "quay")
+    page.goto("/staff/counter?number=5")
+    page.click("text=Gọi số tiếp theo")
+    expected = f"Mời công dân có số thứ tự {code} đến quầy số 5"
+    assert expected in page.inner_text("#message")
+    board.wait_for_function(
+        "text => document.getElementById('announcement').textContent.includes(text)", arg=expected,
+        timeout=1000,
+    )
+    assert code in board.inner_text("#counters")
+    page.click("text=Xong")
+    assert f"Đã xong số {code}" in page.inner_text("#message")
+    status = page.context.new_page()
+    status.goto(f"/q/{code}")
+    assert "đã được phục vụ xong" in status.inner_text("main")

@@ -10,6 +10,8 @@ from fastapi.staticfiles import StaticFiles
 
 from procedure_kb.accounts import LoginThrottled
 from procedure_kb.api.pages import admin as page_admin
+from procedure_kb.api.pages import counter as page_counter
+from procedure_kb.api.pages import display
 from procedure_kb.api.pages import routes as pages
 from procedure_kb.api.pages import tools as page_tools
 from procedure_kb.api.pages.session import CsrfRejected, LoginRequired, templates
@@ -37,7 +39,7 @@ def create_app() -> FastAPI:
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
                    queue.router,
                    transfer.router, audit.router, pages.router, page_tools.router,
-                   page_admin.router):
+                   page_admin.router, page_counter.router, display.router):
         app.include_router(router)
     static = Path(__file__).resolve().parent / "static"
     app.mount("/staff/static", StaticFiles(directory=str(static)), name="static")
