@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # and mark a ticket no-show when skipped after this many calls.
     queue_priority_every: int = 0
     queue_max_calls: int = 3
+    # Printed tickets: the address citizens' QR codes open, and a font with Vietnamese glyphs.
+    public_base_url: str = "http://127.0.0.1:8000"
+    ticket_font: str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     # Largest request body the staff API accepts (bytes), and for KB import files.
     max_request_bytes: int = 512 * 1024
     max_import_bytes: int = 10 * 1024 * 1024

@@ -97,3 +97,11 @@ def vietnamese_share(text: str) -> float:
 def looks_like_vietnamese(text: str) -> bool:
     """False for empty text, emoji, code, gibberish: nothing a citizen could have said."""
     return vietnamese_share(text) >= MIN_VIETNAMESE_SHARE
+
+
+def unaccented(text: str) -> str:
+    """The text without diacritics, keeping case ('Đăng Ký' -> 'Dang Ky'), for ASCII devices."""
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    )
+    return stripped.replace("đ", "d").replace("Đ", "D")

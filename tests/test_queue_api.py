@@ -80,3 +80,20 @@ def test_counter_flow_call_serve_done_and_errors(client):
     client.post("/api/queue/counters/4/resume", headers=officer)
     assert client.post("/api/queue/counters/4/call-next", headers=officer).status_code == 200
     assert client.post("/api/queue/counters/99/call-next", headers=officer).status_code == 404
+
+
+def test_printable_ticket_as_png_pdf_and_escpos(client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    code = client.post("/api/queue/tickets", json={"service": "bhxh_bhyt"}).json()["code"]
+    png = client.get(f"/api/queue/tickets/{code}/print")
+    assert png.headers["content-type"] == "image/png"
+    assert Image.open(BytesIO(png.content)).size[0] == 576
+    pdf = client.get(f"/api/queue/tickets/{code}/print", params={"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    escpos = client.get(f"/api/queue/tickets/{code}/print", params={"format": "escpos"}).content
+    assert escpos.startswith(b"\x1b@") and code.encode() in escpos
+    assert f"/q/{code}".encode() in escpos and b"Chua co ai cho truoc" in escpos
+    assert client.get("/api/queue/tickets/E999/print").status_code == 404

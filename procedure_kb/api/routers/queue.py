@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, root_validator
 from sqlalchemy.orm import Session
 
-from procedure_kb import queue
+from procedure_kb import queue, ticket_print
 from procedure_kb.accounts import Role
 from procedure_kb.api.deps import get_session, get_write_session
 from procedure_kb.api.security import require
@@ -57,6 +58,24 @@ def issue_ticket(body: TicketRequest, session: Session = Depends(get_write_sessi
 @router.get("/tickets/{code}", response_model=queue.TicketView)
 def ticket_status(code: str, session: Session = Depends(get_session)) -> queue.TicketView:
     return queue.view(session, queue.find_ticket(session, code))
+
+
+PRINT_FORMATS = {
+    "png": (ticket_print.ticket_png, "image/png"),
+    "pdf": (ticket_print.ticket_pdf, "application/pdf"),
+    "escpos": (ticket_print.ticket_escpos, "application/octet-stream"),
+}
+
+
+@router.get("/tickets/{code}/print")
+def print_ticket(
+    code: str,
+    format: str = Query("png", regex="^(png|pdf|escpos)$"),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The ticket to print: PNG or PDF, or ESC/POS bytes for a thermal printer."""
+    render, media_type = PRINT_FORMATS[format]
+    return Response(render(queue.view(session, queue.find_ticket(session, code))), media_type=media_type)
 
 
 @router.get("/status", response_model=List[queue.ServiceStatus])
