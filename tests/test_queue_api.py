@@ -97,3 +97,20 @@ def test_printable_ticket_as_png_pdf_and_escpos(client):
     assert escpos.startswith(b"\x1b@") and code.encode() in escpos
     assert f"/q/{code}".encode() in escpos and b"Chua co ai cho truoc" in escpos
     assert client.get("/api/queue/tickets/E999/print").status_code == 404
+
+
+def test_daily_statistics_and_csv_export(client):
+    officer = headers(client)
+    for _ in range(2):
+        client.post("/api/queue/tickets", json={"service": "huong_dan_chung"})
+    first = client.post("/api/queue/counters/6/call-next", headers=officer).json()["code"]
+    client.post(f"/api/queue/tickets/{first}/done", headers=officer)
+    stats = client.get("/api/queue/stats", headers=officer).json()
+    general = next(s for s in stats["services"] if s["service"] == "huong_dan_chung")
+    assert (general["issued"], general["served"], general["waiting"]) == (2, 1, 1)
+    assert general["median_service_minutes"] is not None
+    assert stats["counters"] == [{"counter": 6, "served": 1, "no_show": 0,
+                                  "median_service_minutes": general["median_service_minutes"]}]
+    exported = client.get("/api/queue/stats", params={"format": "csv"}, headers=officer)
+    assert exported.text.splitlines()[0].startswith("service,name,issued,served")
+    assert client.get("/api/queue/stats").status_code == 401

@@ -1,6 +1,8 @@
 """Queue numbers: the public ticket API (robot, chat, kiosk) and counter actions for staff."""
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from typing import List, Optional
 
 from fastapi import APIRouter, Depends, Query
@@ -8,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, root_validator
 from sqlalchemy.orm import Session
 
-from procedure_kb import queue, ticket_print
+from procedure_kb import queue, queue_stats, ticket_print
 from procedure_kb.accounts import Role
 from procedure_kb.api.deps import get_session, get_write_session
 from procedure_kb.api.security import require
@@ -81,6 +83,29 @@ def print_ticket(
 @router.get("/status", response_model=List[queue.ServiceStatus])
 def status(session: Session = Depends(get_session)) -> List[queue.ServiceStatus]:
     return queue.queue_status(session)
+
+
+class DailyStatsOut(BaseModel):
+    day: date
+    services: List[queue_stats.ServiceStats]
+    counters: List[queue_stats.CounterStats]
+
+
+@router.get("/stats", response_model=DailyStatsOut)
+def daily_stats(
+    day: Optional[date] = Query(None, description="local day, default today"),
+    format: str = Query("json", regex="^(json|csv)$"),
+    _: StaffUser = Depends(officer),
+    session: Session = Depends(get_session),
+) -> object:
+    """Tickets, served, no-shows, median wait and service time per service (and counter)."""
+    day = day or queue.local_now().date()
+    services = queue_stats.by_service(session, day)
+    if format == "csv":
+        return Response(queue_stats.as_csv(services), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="hang-cho-{day}.csv"'})
+    return {"day": day, "services": [asdict(s) for s in services],
+            "counters": [asdict(c) for c in queue_stats.by_counter(session, day)]}
 
 
 @router.post("/counters/{number}/call-next", response_model=CallOut)
