@@ -49,8 +49,9 @@ test: install model ## run the whole test suite
 validate: install ## check the Rasa training data
 	$(BIN)/rasa data validate --domain bot/domain.yml --data nlu_data --config config.yml --fail-on-warnings
 
-bench: db model ## NLU accuracy and latency figures (see README)
+bench: db model ## NLU and queue figures (see README)
 	$(PY) scripts/bench_nlu.py
+	$(PY) scripts/bench_queue.py
 
 clean: ## remove the venv, models and local data
 	rm -rf $(VENV) models var

@@ -1,23 +1,22 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator, List
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from procedure_kb.api.app import create_app
 from procedure_kb.api.deps import get_session
-from procedure_kb.db import get_engine, session_factory, session_scope
+from procedure_kb.db import session_factory, session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.seed import load_seed_file, seed, seed_queue
-from scripts.stack import MODEL, Stack
+from scripts.stack import MODEL, Stack, temporary_postgres_database
 
 
 def seeded_database(directory: Path) -> str:
@@ -93,24 +92,12 @@ def conversation(stack: Stack) -> Conversation:
     return Conversation(stack)
 
 
-PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
-
-
 @pytest.fixture()
 def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database on this machine's server, dropped afterwards."""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", future=True)
-    name = f"letan_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error}")
-    url = f"{PG_SERVER}/{name}"
-    try:
+    with ExitStack() as cleanup:
+        try:
+            url = cleanup.enter_context(temporary_postgres_database())
+        except OperationalError as error:
+            pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error}")
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
