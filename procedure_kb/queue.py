@@ -337,6 +337,18 @@ def transfer(session: Session, code: str, service_id: str, now: Optional[datetim
     return ticket
 
 
+def save_counter(session: Session, number: int, name: str, agency: str, services: List[str]) -> ServiceCounter:
+    """Create or change a counter and the services it serves."""
+    for service_id in services:
+        find_service(session, service_id=service_id)
+    counter = session.get(ServiceCounter, number)
+    if counter is None:
+        counter = ServiceCounter(number=number, state="open", normal_streak=0)
+        session.add(counter)
+    counter.name, counter.agency, counter.services = name.strip(), agency.strip(), list(services)
+    return counter
+
+
 def set_counter_state(session: Session, number: int, state: str, reason: str = "") -> ServiceCounter:
     counter = find_counter(session, number)
     counter.state, counter.pause_reason = state, (reason.strip() or None) if state == "paused" else None

@@ -123,3 +123,11 @@ def test_bad_codes_and_yesterdays_ticket(url):
         with pytest.raises(QueueError) as unknown:
             queue.find_service(session, service_id="khong_co")
         assert unknown.value.code == "unknown_service"
+
+
+def test_a_failure_after_taking_a_number_leaves_no_gap_and_no_half_ticket(url):
+    with pytest.raises(RuntimeError):
+        with session_scope(url, write_lock=True) as session:
+            queue.issue(session, queue.find_service(session, service_id="ho_tich_chung_thuc"), now=MORNING)
+            raise RuntimeError("the process died before committing")
+    assert issue(url).code == "A001"

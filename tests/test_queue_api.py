@@ -15,6 +15,7 @@ def client(tmp_path):
     with session_scope(url) as session:
         accounts.create_user(session, "quay1", PASSWORD, [Role.counter_officer])
         accounts.create_user(session, "bientap", PASSWORD, [Role.kb_editor])
+        accounts.create_user(session, "quantri", PASSWORD, [Role.admin])
     with api_client(url) as test_client:
         yield test_client
 
@@ -114,3 +115,21 @@ def test_daily_statistics_and_csv_export(client):
     exported = client.get("/api/queue/stats", params={"format": "csv"}, headers=officer)
     assert exported.text.splitlines()[0].startswith("service,name,issued,served")
     assert client.get("/api/queue/stats").status_code == 401
+
+
+def test_invalid_requests_get_a_vietnamese_message_and_a_code(client):
+    response = client.post("/api/queue/tickets", json={"service": "bhxh_bhyt", "priority": "vip"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request" and "priority" in response.json()["detail"]
+
+
+def test_admin_sets_up_counters_and_others_cannot(client):
+    setup = {"name": "Quầy 7 – Hộ tịch", "agency": "UBND cấp xã", "services": ["ho_tich_chung_thuc"]}
+    assert client.put("/api/queue/counters/7", json=setup, headers=headers(client)).status_code == 403
+    admin = headers(client, "quantri")
+    saved = client.put("/api/queue/counters/7", json=setup, headers=admin)
+    assert saved.status_code == 200 and saved.json()["state"] == "open"
+    ticket = client.post("/api/queue/tickets", json={"service": "ho_tich_chung_thuc"}).json()
+    assert ticket["counters"] == [1, 2, 7]
+    wrong = client.put("/api/queue/counters/7", json={**setup, "services": ["khong_co"]}, headers=admin)
+    assert wrong.status_code == 404 and wrong.json()["code"] == "unknown_service"

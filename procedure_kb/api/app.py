@@ -5,6 +5,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -44,6 +46,7 @@ def create_app() -> FastAPI:
     static = Path(__file__).resolve().parent / "static"
     app.mount("/staff/static", StaticFiles(directory=str(static)), name="static")
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.middleware("http")(_limit_body_size)
@@ -60,6 +63,16 @@ async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
     if hasattr(error, "code"):
         body["code"] = error.code
     return JSONResponse(body, status_code=status)
+
+
+async def _invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    """422 with a Vietnamese summary naming the fields, a code, and the details."""
+    fields = ", ".join(".".join(str(part) for part in e["loc"] if part != "body") for e in error.errors())
+    return JSONResponse(
+        {"detail": f"Dữ liệu gửi lên không hợp lệ ở: {fields}.", "code": "invalid_request",
+         "errors": jsonable_encoder(error.errors())},
+        status_code=422,
+    )
 
 
 async def _to_login(_: Request, error: LoginRequired) -> Response:

@@ -8,13 +8,14 @@ from typing import List, Optional
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, root_validator
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from procedure_kb import queue, queue_stats, ticket_print
+from procedure_kb import audit, queue, queue_stats, ticket_print
 from procedure_kb.accounts import Role
 from procedure_kb.api.deps import get_session, get_write_session
 from procedure_kb.api.security import require
-from procedure_kb.models import StaffUser, Ticket
+from procedure_kb.models import ServiceCounter, StaffUser, Ticket
 from procedure_kb.queue import Channel, Priority
 
 router = APIRouter(prefix="/api/queue", tags=["queue"])
@@ -43,6 +44,21 @@ class CallOut(BaseModel):
 
 class TransferIn(BaseModel):
     service: str = Field(..., max_length=40)
+
+
+class CounterIn(BaseModel):
+    name: str = Field(..., min_length=2, max_length=120)
+    agency: str = Field("", max_length=200)
+    services: List[str] = Field(..., min_items=1, max_items=10)
+
+
+class CounterOut(CounterIn):
+    number: int
+    state: str
+    pause_reason: Optional[str]
+
+    class Config:
+        orm_mode = True
 
 
 class PauseIn(BaseModel):
@@ -122,6 +138,21 @@ def recall(number: int, _: StaffUser = Depends(officer),
     ticket = queue.recall(session, number)
     session.commit()
     return _call(number, ticket)
+
+
+@router.get("/counters", response_model=List[CounterOut])
+def list_counters(session: Session = Depends(get_session)) -> list:
+    return list(session.execute(select(ServiceCounter).order_by(ServiceCounter.number)).scalars())
+
+
+@router.put("/counters/{number}", response_model=CounterOut)
+def save_counter(number: int, body: CounterIn, admin: StaffUser = Depends(require(Role.admin)),
+                 session: Session = Depends(get_write_session)) -> ServiceCounter:
+    """Admins set up counters: name, agency and the services each one serves."""
+    counter = queue.save_counter(session, number, body.name, body.agency, body.services)
+    audit.record(session, admin.username, "counter.save", f"counter {number}", body.dict())
+    session.commit()
+    return counter
 
 
 @router.post("/counters/{number}/pause", status_code=204)
