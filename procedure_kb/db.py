@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from procedure_kb.settings import get_settings
 
-
 # Execution option asking SQLite to take the write lock when the transaction begins.
 WRITE_LOCK = {"sqlite_begin": "BEGIN IMMEDIATE"}
 

@@ -1,7 +1,6 @@
 """Intent accuracy on the held-back split (tests/data/nlu_holdout.yml, never trained on)."""
 import httpx
 import pytest
-
 from rasa.shared.nlu.training_data.loading import load_data
 
 from procedure_kb.text import fold

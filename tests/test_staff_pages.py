@@ -3,7 +3,6 @@ log in, edit a procedure, see the diff, restore the old version."""
 import shutil
 
 import httpx
-
 import pytest
 
 from procedure_kb import accounts
@@ -53,14 +52,14 @@ def log_in(page, username):
 
 def test_log_in_edit_see_the_diff_and_restore(page, tmp_path):
     log_in(page, "bientap")
-    assert page.url.endswith("/staff")
+    page.wait_for_url("**/staff")
     page.fill("input[name=q]", "khai sanh")
     page.click("form[method=get] button")
     page.click("text=Đăng ký khai sinh")
     page.fill("#aliases", page.input_value("#aliases") + "\nkhai sinh cho bé sơ sinh")
     page.fill("#duration_summary", "Giải quyết ngay trong ngày làm việc.")
     page.click("text=Lưu")
-    assert page.is_visible("text=Đã lưu")
+    page.wait_for_selector("text=Đã lưu", timeout=10000)
     page.click("text=Lịch sử thay đổi")
     diff = page.inner_text("#diff")
     assert "khai sinh cho bé sơ sinh" in diff and "Thời hạn" in diff
@@ -95,7 +94,7 @@ def test_wrong_password_is_refused_politely(page):
     page.fill("#username", "bientap")
     page.fill("#password", "sai-mat-khau-nhe")
     page.click("button[type=submit]")
-    assert page.is_visible("text=Sai tên đăng nhập hoặc mật khẩu.")
+    page.wait_for_selector("text=Sai tên đăng nhập hoặc mật khẩu.", timeout=10000)
 
 
 def test_preview_says_so_when_the_bot_is_not_running(page):
@@ -103,7 +102,7 @@ def test_preview_says_so_when_the_bot_is_not_running(page):
     page.click("text=Xem trước trợ lý")
     page.fill("#question", "làm khai sinh cần gì")
     page.click("text=Hỏi trợ lý")
-    assert page.is_visible("text=Không kết nối được với trợ lý")
+    page.wait_for_selector("text=Không kết nối được với trợ lý", timeout=10000)
 
 
 def test_export_then_dry_run_import_of_the_same_file_changes_nothing(page, tmp_path):

@@ -1,6 +1,13 @@
 import unicodedata
 
-from procedure_kb.text import expand_teencode, fold, folded_key, looks_like_vietnamese, nfc, terms
+from procedure_kb.text import (
+    expand_teencode,
+    fold,
+    folded_key,
+    looks_like_vietnamese,
+    nfc,
+    terms,
+)
 
 
 def test_fold_strips_diacritics_and_keeps_length():

@@ -3,7 +3,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.augmentation import accentless, shorthand, variants
-from bot.nlu.tokenizer import EMPTY_TEXT_TOKEN, VietnameseTokenizer, augmented, word_tokens
+from bot.nlu.tokenizer import (
+    EMPTY_TEXT_TOKEN,
+    VietnameseTokenizer,
+    augmented,
+    word_tokens,
+)
 
 
 def lemmas(text):

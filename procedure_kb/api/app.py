@@ -16,9 +16,17 @@ from procedure_kb.api.pages import counter as page_counter
 from procedure_kb.api.pages import display
 from procedure_kb.api.pages import routes as pages
 from procedure_kb.api.pages import tools as page_tools
-from procedure_kb.api.pages.session import CsrfRejected, LoginRequired, templates
+from procedure_kb.api.pages.session import CsrfRejected, LoginRequired
+from procedure_kb.api.pages.templating import render
 from procedure_kb.api.routers import (
-    audit, auth, health, procedures, queue, review, transfer, users,
+    audit,
+    auth,
+    health,
+    procedures,
+    queue,
+    review,
+    transfer,
+    users,
 )
 from procedure_kb.curation import Conflict, NotFound
 from procedure_kb.errors import DomainError
@@ -80,11 +88,8 @@ async def _to_login(_: Request, error: LoginRequired) -> Response:
 
 
 async def _csrf_rejected(request: Request, _: CsrfRejected) -> Response:
-    return templates.TemplateResponse(
-        request, "message.html",
-        {"user": None, "csrf": "", "message": "Biểu mẫu đã hết hạn. Vui lòng tải lại trang rồi thử lại."},
-        status_code=400,
-    )
+    return render(request, "message.html", status_code=400,
+                  message="Biểu mẫu đã hết hạn. Vui lòng tải lại trang rồi thử lại.")
 
 
 async def _limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]

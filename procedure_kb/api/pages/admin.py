@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from procedure_kb import accounts, audit
 from procedure_kb.accounts import AccountError, Role
 from procedure_kb.api.deps import get_session
-from procedure_kb.api.pages.routes import render
 from procedure_kb.api.pages.session import checked_form, page_session
+from procedure_kb.api.pages.templating import render
 from procedure_kb.models import StaffSession
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

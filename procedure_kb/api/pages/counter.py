@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from procedure_kb import accounts, queue
 from procedure_kb.accounts import Role
 from procedure_kb.api.deps import get_write_session
-from procedure_kb.api.pages.routes import render
 from procedure_kb.api.pages.session import checked_form, page_session
+from procedure_kb.api.pages.templating import render
 from procedure_kb.models import ServiceCounter, StaffSession, Ticket
 
 router = APIRouter(prefix="/staff/counter", include_in_schema=False)

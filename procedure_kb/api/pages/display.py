@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from procedure_kb import queue
-from procedure_kb.api.pages.session import templates
+from procedure_kb.api.pages.templating import templates
 from procedure_kb.db import session_scope
 
 router = APIRouter(include_in_schema=False)

@@ -13,10 +13,15 @@ from procedure_kb import accounts, bot_client, curation, repository, review
 from procedure_kb.api.deps import get_session
 from procedure_kb.api.pages import forms
 from procedure_kb.api.pages.session import (
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE, can_edit, checked_form, login_csrf, page_session,
-    set_session_cookie, templates,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    can_edit,
+    checked_form,
+    login_csrf,
+    page_session,
+    set_session_cookie,
 )
-from procedure_kb.accounts import Role
+from procedure_kb.api.pages.templating import forbidden, render
 from procedure_kb.models import StaffSession
 from procedure_kb.schemas import COUNTERS, OnlineLevel
 from procedure_kb.search import index_from_db
@@ -24,18 +29,6 @@ from procedure_kb.search import index_from_db
 router = APIRouter(prefix="/staff", include_in_schema=False)
 ONLINE_LEVELS = {"": "Chưa có thông tin", OnlineLevel.full.value: "Toàn trình",
                  OnlineLevel.partial.value: "Một phần", OnlineLevel.none.value: "Không trực tuyến"}
-
-
-def render(request: Request, template: str, staff_session: Optional[StaffSession] = None,
-           status_code: int = 200, **context: Any) -> HTMLResponse:
-    user = staff_session.user if staff_session else None
-    return templates.TemplateResponse(
-        request, template,
-        {"user": user, "csrf": staff_session.csrf_token if staff_session else "",
-         "can_edit": bool(user and can_edit(user)),
-         "is_admin": bool(user and accounts.has_any_role(user, [Role.admin])), **context},
-        status_code=status_code,
-    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -267,12 +260,6 @@ def _edit_page(request: Request, staff_session: StaffSession, values: Dict[str, 
                   status_code=422 if problems else 200, values=values, creating=creating,
                   problems=problems or [], retired=retired, saved=saved, counters=COUNTERS,
                   online_levels=ONLINE_LEVELS, labels=forms.LABELS)
-
-
-def forbidden(request: Request, staff_session: StaffSession) -> HTMLResponse:
-    """The page for a staff member whose roles do not allow this."""
-    return render(request, "message.html", staff_session, status_code=403,
-                  message="Tài khoản của bạn không có quyền sửa cơ sở dữ liệu thủ tục.")
 
 
 def _readable(changes: List[curation.FieldChange]) -> List[Dict[str, str]]:

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Optional
 
 from fastapi import Depends, Request
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from procedure_kb import accounts
@@ -17,7 +15,6 @@ from procedure_kb.settings import get_settings
 
 SESSION_COOKIE = "letan_session"
 LOGIN_CSRF_COOKIE = "letan_login_csrf"
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
 class LoginRequired(Exception):

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import curation, review, transfer
 from procedure_kb.api.deps import get_session
-from procedure_kb.api.pages.routes import forbidden, render
 from procedure_kb.api.pages.session import can_edit, checked_form, page_session
+from procedure_kb.api.pages.templating import forbidden, render
 from procedure_kb.models import StaffSession
 from procedure_kb.transfer import Format
 
