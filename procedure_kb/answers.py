@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Callable, Dict, List, Optional
 
 from procedure_kb.schemas import Document, DocumentForm, OnlineLevel, ProcedureOut
+from procedure_kb.text import lower_first
 
 FORM_LABELS = {
     DocumentForm.original: "bản chính",
@@ -52,7 +53,7 @@ def answer(procedure: ProcedureOut, aspect: Aspect) -> Answer:
 
 def subject(procedure: ProcedureOut) -> str:
     """The procedure's name as it reads inside a sentence ('đăng ký khai sinh')."""
-    return _lower_first(procedure.name)
+    return lower_first(procedure.name)
 
 
 def _documents(procedure: ProcedureOut) -> Answer:
@@ -119,7 +120,7 @@ def _overview(procedure: ProcedureOut) -> Answer:
         f"Anh/Chị nộp tại {procedure.counter}"
     )
     if procedure.duration is not None:
-        speech += f"; {_lower_first(_clause(procedure.duration.summary))}"
+        speech += f"; {lower_first(_clause(procedure.duration.summary))}"
     speech += f". Thủ tục gồm {len(procedure.steps)} bước, em gửi chi tiết bên dưới ạ."
     steps = [f"Bước {i}: {step}" for i, step in enumerate(procedure.steps, 1)]
     return Answer(speech, steps + _basis(procedure.legal_basis))
@@ -155,7 +156,7 @@ def _short(document_name: str) -> str:
     """The document's name up to its first explanation ('; ...', ' (..)')."""
     for separator in (";", " (", ", nếu", " hoặc văn bản"):
         document_name = document_name.split(separator)[0]
-    return _lower_first(document_name.strip().rstrip("."))
+    return lower_first(document_name.strip().rstrip("."))
 
 
 def _basis(sources: List[Optional[str]]) -> List[str]:
@@ -175,13 +176,7 @@ def _clause(text: str) -> str:
 
 def _sentence(text: str) -> str:
     """A fact's summary continuing a spoken sentence: lowercase start, polite ending."""
-    return f"{_lower_first(_clause(text))} ạ."
-
-
-def _lower_first(text: str) -> str:
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
+    return f"{lower_first(_clause(text))} ạ."
 
 
 def which_procedure(aspect: Aspect) -> str:

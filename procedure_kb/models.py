@@ -228,3 +228,13 @@ class Ticket(Base):
     called_at: Optional[datetime] = Column(DateTime)
     serving_at: Optional[datetime] = Column(DateTime)
     finished_at: Optional[datetime] = Column(DateTime)
+
+
+class CentreInfo(Base):
+    """The centre's own facts (one row): opening hours, holidays, amenities."""
+
+    __tablename__ = "centre_info"
+
+    id: int = Column(Integer, primary_key=True)
+    data: Dict[str, Any] = Column(JSON, nullable=False)
+    updated_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)

@@ -1,4 +1,4 @@
-"""Seed the knowledge base (data/procedures.json) and the queue setup (data/queue.json).
+"""Seed the KB (data/procedures.json), queue setup (data/queue.json) and centre details.
 
 Run `python -m procedure_kb.seed`: migrates the schema, then adds the procedures,
 services and counters that are not in the database yet. What is already there (maybe
@@ -13,7 +13,7 @@ from typing import List
 
 from sqlalchemy.orm import Session
 
-from procedure_kb import curation, repository
+from procedure_kb import centre, curation, repository
 from procedure_kb.db import session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.models import QueueService, ServiceCounter
@@ -21,6 +21,7 @@ from procedure_kb.schemas import ProcedureData
 
 SEED_FILE = Path(__file__).parent / "data" / "procedures.json"
 QUEUE_FILE = Path(__file__).parent / "data" / "queue.json"
+CENTRE_FILE = Path(__file__).parent / "data" / "centre.json"
 SEED_ACTOR = "seed"
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,22 @@ def seed_queue(session: Session, path: Path = QUEUE_FILE) -> int:
     return added
 
 
+def seed_centre(session: Session, path: Path = CENTRE_FILE) -> bool:
+    """Store the example centre details when none exist (unconfirmed: staff must check them)."""
+    if centre.load(session) is not None:
+        return False
+    with path.open(encoding="utf-8") as handle:
+        centre.save(session, centre.CentreData.parse_obj(json.load(handle)), SEED_ACTOR)
+    return True
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     upgrade()
     with session_scope() as session:
         added = seed(session, load_seed_file())
         queue_added = seed_queue(session)
+        seed_centre(session)
     log.info("Knowledge base ready: %d procedure(s) added from %s", added, SEED_FILE.name)
     log.info("Queue ready: %d service(s)/counter(s) added from %s", queue_added, QUEUE_FILE.name)
 

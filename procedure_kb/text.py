@@ -105,3 +105,10 @@ def unaccented(text: str) -> str:
         c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
     )
     return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def lower_first(text: str) -> str:
+    """'Đăng ký khai sinh' -> 'đăng ký khai sinh' inside a sentence; 'VNeID', 'UBND' stay."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text

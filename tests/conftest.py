@@ -15,7 +15,7 @@ from procedure_kb.api.app import create_app
 from procedure_kb.api.deps import get_session
 from procedure_kb.db import session_factory, session_scope
 from procedure_kb.migrate import upgrade
-from procedure_kb.seed import load_seed_file, seed, seed_queue
+from procedure_kb.seed import load_seed_file, seed, seed_centre, seed_queue
 from scripts.stack import MODEL, Stack, temporary_postgres_database
 
 
@@ -25,6 +25,7 @@ def seeded_database(directory: Path) -> str:
     with session_scope(url) as session:
         seed(session, load_seed_file())
         seed_queue(session)
+        seed_centre(session)
     return url
 
 

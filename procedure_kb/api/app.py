@@ -21,6 +21,7 @@ from procedure_kb.api.pages.templating import render
 from procedure_kb.api.routers import (
     audit,
     auth,
+    centre,
     health,
     procedures,
     queue,
@@ -47,7 +48,7 @@ DOCS_PATHS = ("/docs", "/redoc")
 def create_app() -> FastAPI:
     app = FastAPI(title="Lễ tân số — staff API", version="0.3.0")
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
-                   queue.router,
+                   queue.router, centre.router,
                    transfer.router, audit.router, pages.router, page_tools.router,
                    page_admin.router, page_counter.router, display.router):
         app.include_router(router)
