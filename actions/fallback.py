@@ -6,7 +6,12 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import HUMAN_BUTTON, procedure_buttons, procedure_index
+from actions.knowledge import (
+    HUMAN_BUTTON,
+    procedure_buttons,
+    procedure_index,
+    remember_unanswered,
+)
 from procedure_kb.answers import not_understood
 
 
@@ -20,6 +25,7 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         suggestions = procedure_index().search(tracker.latest_message.get("text") or "")
+        remember_unanswered(tracker, "fallback", [s.procedure_id for s in suggestions])
         dispatcher.utter_message(
             text=not_understood(bool(suggestions)),
             buttons=procedure_buttons(suggestions) + [HUMAN_BUTTON],

@@ -12,6 +12,7 @@ from actions.knowledge import (
     load_procedure,
     procedure_buttons,
     procedure_index,
+    remember_unanswered,
 )
 from procedure_kb.answers import Aspect, answer, unknown_procedure, which_procedure
 from procedure_kb.search import STRONG_MATCH, Suggestion, topic_words
@@ -51,14 +52,14 @@ class ActionAnswerProcedure(Action):
         aspect = requested_aspect(tracker)
         mentioned = mentioned_procedures(tracker)
         if len(mentioned) == 1:
-            return answer_about(dispatcher, mentioned[0], aspect)
+            return answer_about(dispatcher, tracker, mentioned[0], aspect)
         if mentioned:
             return ask_which(dispatcher, aspect, procedure_index().named(mentioned))
         text = tracker.latest_message.get("text") or ""
         candidates = procedure_index().search(text, limit=MAX_CHOICES)
         strong = [c for c in candidates if c.score >= STRONG_MATCH]
         if len(strong) == 1:
-            return answer_about(dispatcher, strong[0].procedure_id, aspect)
+            return answer_about(dispatcher, tracker, strong[0].procedure_id, aspect)
         if strong:
             return ask_which(dispatcher, aspect, strong)
         topical = procedure_index().by_topic(text)
@@ -66,19 +67,24 @@ class ActionAnswerProcedure(Action):
             return ask_which(dispatcher, aspect, topical[:MAX_CHOICES])
         suggestions = candidates[:MAX_SUGGESTIONS]
         if len(topic_words(text)) >= NEW_TOPIC_WORDS:
+            remember_unanswered(tracker, "unknown_procedure", [s.procedure_id for s in suggestions])
             return say_unknown(dispatcher, suggestions)
         current = tracker.get_slot("procedure")
         if current:
-            return answer_about(dispatcher, current, aspect)
+            return answer_about(dispatcher, tracker, current, aspect)
         return ask_which(dispatcher, aspect, suggestions or procedure_index().named(POPULAR))
 
 
-def answer_about(dispatcher: CollectingDispatcher, procedure_id: str, aspect: Aspect) -> Events:
+def answer_about(
+    dispatcher: CollectingDispatcher, tracker: Tracker, procedure_id: str, aspect: Aspect
+) -> Events:
     """Speech first, then the details as a second message (screens and chat show both)."""
     procedure = load_procedure(procedure_id)
     if procedure is None:
         return say_unknown(dispatcher, [])
     reply = answer(procedure, aspect)
+    if reply.fact_missing:
+        remember_unanswered(tracker, "missing_fact", [f"{procedure_id}:{aspect.value}"])
     dispatcher.utter_message(
         text=reply.speech, buttons=[HUMAN_BUTTON] if reply.fact_missing else []
     )

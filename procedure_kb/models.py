@@ -238,3 +238,19 @@ class CentreInfo(Base):
     id: int = Column(Integer, primary_key=True)
     data: Dict[str, Any] = Column(JSON, nullable=False)
     updated_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class UnansweredQuestion(Base):
+    """A message the bot could not answer, kept for staff to improve the KB or training data."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    text: str = Column(Text, nullable=False)
+    group_key: str = Column(String(300), nullable=False, index=True)
+    kind: str = Column(String(20), nullable=False)  # fallback, unknown_procedure, missing_fact
+    channel: str = Column(String(20), nullable=False)
+    guesses: List[str] = Column(JSON, nullable=False, default=list)
+    at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    handled_at: Optional[datetime] = Column(DateTime)
+    handled_by: Optional[str] = Column(String(64))

@@ -7,7 +7,7 @@ not match inside an unrelated longer word.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
@@ -79,9 +79,12 @@ class ProcedureIndex:
         words = [term.text for term in terms(query)][:MAX_QUERY_TERMS]
         if not words:
             return []
+        present = set(words)
         best: Dict[str, float] = {}
         for key, length, procedure_id in self._keys:
             score = _best_window_score(key, length, words)
+            if score >= STRONG_MATCH and not _all_syllables_present(key, present):
+                score = STRONG_MATCH - 1  # close in spelling, but a word differs: only a suggestion
             if score > best.get(procedure_id, 0.0):
                 best[procedure_id] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], self._names[item[0]]))
@@ -90,6 +93,16 @@ class ProcedureIndex:
             for pid, score in ranked[:limit]
             if score >= min_score
         ]
+
+
+def _all_syllables_present(key: str, present: Set[str]) -> bool:
+    """Every syllable of the key is in the query, allowing one typo in longer syllables
+    ('truu' for 'tru') but not a different word ('nuoi' is not 'cuoi')."""
+    return all(
+        word in present
+        or any(len(other) >= len(word) >= 3 and fuzz.ratio(word, other) >= 80 for other in present)
+        for word in key.split()
+    )
 
 
 def _best_window_score(key: str, length: int, words: List[str]) -> float:

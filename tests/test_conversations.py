@@ -69,3 +69,13 @@ def test_accentless_teencode_question_is_answered(conversation):
 )
 def test_small_talk(conversation, text, expected):
     assert expected in conversation.say_text(text)
+
+
+def test_what_the_bot_could_not_answer_reaches_the_staff_list(stack, conversation):
+    from procedure_kb import unanswered
+    from procedure_kb.db import session_scope
+
+    conversation.say("cho tôi hỏi thủ tục đăng ký nuôi gấu trúc cần gì")
+    with session_scope(stack.database_url) as session:
+        examples = [e for g in unanswered.open_groups(session) for e in g.examples]
+    assert "cho tôi hỏi thủ tục đăng ký nuôi gấu trúc cần gì" in examples

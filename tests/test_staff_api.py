@@ -195,3 +195,11 @@ def test_needs_review_list_flags_and_marking_reviewed(client):
     assert client.get("/api/review", headers=officer).json() == []
     assert client.post("/api/procedures/khong_co/flag", json={"note": "abc"},
                        headers=officer).status_code == 404
+
+
+def test_unanswered_list_is_for_editors_and_handled_groups_leave(client):
+    assert client.get("/api/unanswered").status_code == 401
+    assert client.get("/api/unanswered", headers=token(client, "quay")).status_code == 403
+    editor = token(client, "bientap")
+    assert client.get("/api/unanswered", headers=editor).json() == []
+    assert client.post("/api/unanswered/handled", json={"key": "khong co"}, headers=editor).json() == {"handled": 0}

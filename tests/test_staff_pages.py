@@ -182,3 +182,15 @@ def test_a_call_at_the_counter_reaches_the_lobby_board_within_a_second(page, api
     status = page.context.new_page()
     status.goto(f"/q/{code}")
     assert "đã được phục vụ xong" in status.inner_text("main")
+
+
+def test_editor_sees_unanswered_questions_and_marks_them_handled(page, api):
+    from procedure_kb import unanswered
+
+    with session_scope(api.database_url) as session:
+        unanswered.record(session, "<b>nuôi gấu</b> cần gì", "unknown_procedure", "zalo", [])
+    log_in(page, "bientap")
+    page.click("text=Câu chưa trả lời được")
+    assert "<b>nuôi gấu</b> cần gì" in page.inner_text("#unanswered")
+    page.click("button:has-text('Đã xử lý')")
+    page.wait_for_selector("text=Không có câu hỏi nào đang chờ xử lý.", timeout=10000)

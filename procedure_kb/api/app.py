@@ -27,6 +27,7 @@ from procedure_kb.api.routers import (
     queue,
     review,
     transfer,
+    unanswered,
     users,
 )
 from procedure_kb.curation import Conflict, NotFound
@@ -48,7 +49,7 @@ DOCS_PATHS = ("/docs", "/redoc")
 def create_app() -> FastAPI:
     app = FastAPI(title="Lễ tân số — staff API", version="0.3.0")
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
-                   queue.router, centre.router,
+                   queue.router, centre.router, unanswered.router,
                    transfer.router, audit.router, pages.router, page_tools.router,
                    page_admin.router, page_counter.router, display.router):
         app.include_router(router)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from procedure_kb import curation, review, transfer
+from procedure_kb import curation, review, transfer, unanswered
 from procedure_kb.api.deps import get_session
 from procedure_kb.api.pages.session import can_edit, checked_form, page_session
 from procedure_kb.api.pages.templating import forbidden, render
@@ -46,6 +46,25 @@ def flag(
         return render(request, "message.html", staff_session, status_code=404, message=error.message)
     session.commit()
     return RedirectResponse("/staff/review", status_code=303)
+
+
+@router.get("/unanswered", response_class=HTMLResponse)
+def unanswered_page(request: Request, staff_session: StaffSession = Depends(page_session),
+                    session: Session = Depends(get_session)) -> Response:
+    if not can_edit(staff_session.user):
+        return forbidden(request, staff_session)
+    return render(request, "unanswered.html", staff_session, groups=unanswered.open_groups(session))
+
+
+@router.post("/unanswered/handled")
+def unanswered_handled(request: Request, form: dict = Depends(checked_form),
+                       staff_session: StaffSession = Depends(page_session),
+                       session: Session = Depends(get_session)) -> Response:
+    if not can_edit(staff_session.user):
+        return forbidden(request, staff_session)
+    unanswered.mark_handled(session, str(form.get("key", ""))[:300], staff_session.user.username)
+    session.commit()
+    return RedirectResponse("/staff/unanswered", status_code=303)
 
 
 @router.get("/transfer", response_class=HTMLResponse)
