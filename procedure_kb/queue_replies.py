@@ -25,7 +25,7 @@ def wait_phrase(view: TicketView) -> str:
 
 def ticket_issued(view: TicketView) -> str:
     return (f"Dạ, số thứ tự của Anh/Chị là {view.code}, mời Anh/Chị đến "
-            f"{counters_phrase(view.counters)} ({view.service_name}); {wait_phrase(view)} ạ. "
+            f"{counters_phrase(view.counters)}, lĩnh vực {view.service_name}; {wait_phrase(view)} ạ. "
             f"Nếu Anh/Chị là người cao tuổi, người khuyết tật, phụ nữ có thai hoặc đang bế con nhỏ, "
             f"xin bấm “{PRIORITY_BUTTON}” ạ.")
 
