@@ -5,6 +5,7 @@ Nothing is told to citizens until staff have confirmed the centre's details
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Dict, List, Optional, Tuple
@@ -67,8 +68,7 @@ def load(session: Session) -> Optional[CentreData]:
 
 def save(session: Session, data: CentreData, actor: str) -> CentreData:
     row = session.get(CentreInfo, 1) or CentreInfo(id=1)
-    row.data = data.dict()
-    row.data["holidays"] = [{"day": h.day.isoformat(), "name": h.name} for h in data.holidays]
+    row.data = json.loads(data.json())
     row.updated_at = datetime.utcnow()
     session.add(row)
     audit.record(session, actor, "centre.save", "centre", {"confirmed": data.confirmed})
@@ -92,15 +92,14 @@ def hours_reply(info: Optional[CentreData], text: str, now: Optional[datetime] =
                 "Anh/Chị vui lòng hỏi cán bộ tại Quầy Hướng dẫn chung ạ.")
     moment = local_now(now)
     day = day_asked(text, moment.date())
-    label = "Hôm nay" if day == moment.date() else ("Ngày mai" if day == moment.date() + timedelta(days=1)
-                                                     else WEEKDAYS[day.weekday()].capitalize())
+    label = _day_label(day, moment.date())
     holiday = next((h for h in info.holidays if h.day == day), None)
     if holiday:
-        return f"Dạ, {label.lower()} ({day:%d/%m}) là ngày nghỉ {holiday.name}, Trung tâm không làm việc ạ."
+        return f"Dạ, {label} ({day:%d/%m}) là ngày nghỉ {holiday.name}, Trung tâm không làm việc ạ."
     sessions = info.schedule.get(day.weekday(), [])
     if not sessions:
-        return f"Dạ, {label.lower()} ({WEEKDAYS[day.weekday()]}) Trung tâm không làm việc ạ."
-    reply = f"Dạ, {label.lower()} Trung tâm làm việc {_sessions_phrase(sessions)} ạ."
+        return f"Dạ, {label} ({WEEKDAYS[day.weekday()]}) Trung tâm không làm việc ạ."
+    reply = f"Dạ, {label} Trung tâm làm việc {_sessions_phrase(sessions)} ạ."
     if day == moment.date():
         reply += " " + _now_phrase(sessions, moment.time())
     return reply
@@ -120,6 +119,14 @@ def amenity_reply(info: Optional[CentreData], text: str) -> str:
             return reply + " ạ."
     names = ", ".join(a.name.lower() for a in info.amenities)
     return f"Dạ, Trung tâm có: {names}. Anh/Chị cần hỏi tiện ích nào ạ?"
+
+
+def _day_label(day: date, today: date) -> str:
+    if day == today:
+        return "hôm nay"
+    if day == today + timedelta(days=1):
+        return "ngày mai"
+    return WEEKDAYS[day.weekday()].lower()
 
 
 def _sessions_phrase(sessions: List[Tuple[str, str]]) -> str:

@@ -6,7 +6,6 @@ Errors carry a Vietnamese message that tells staff what to fix.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional
@@ -19,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from procedure_kb import audit, repository
 from procedure_kb.errors import DomainError
 from procedure_kb.models import Procedure, ProcedureVersion
-from procedure_kb.schemas import ProcedureData, ProcedureOut
+from procedure_kb.schemas import ProcedureData, ProcedureOut, json_values
 from procedure_kb.text import folded_key
 
 
@@ -171,7 +170,7 @@ def _committed_change(
     except IntegrityError as error:  # a concurrent save took the same id or alias
         raise Conflict("Mã hoặc tên gọi vừa được dùng cho thủ tục khác. Hãy tải lại.") from error
     current = repository.to_schema(row)
-    data = json.loads(ProcedureData(**current.dict()).json())
+    data = json_values(current)
     session.add(
         ProcedureVersion(
             procedure_id=row.id, version=row.version, data=data, retired=row.retired,

@@ -185,7 +185,7 @@ def view(session: Session, ticket: Ticket) -> TicketView:
         code=ticket.code, service=service.id, service_name=service.name, state=ticket.state,
         priority=ticket.priority, counter=ticket.counter_number,
         counters=[c.number for c in counters], ahead=ahead,
-        estimated_wait_minutes=estimated_wait(session, service, ahead, ticket.day),
+        estimated_wait_minutes=estimated_wait(session, service, ahead, ticket.day, counters),
         issued_at=ticket.issued_at,
     )
 
@@ -203,9 +203,10 @@ def people_ahead(session: Session, ticket: Ticket) -> int:
     return session.execute(query).scalar_one()
 
 
-def estimated_wait(session: Session, service: QueueService, ahead: int, day: date) -> int:
-    """Minutes: people ahead / open counters x today's median service time."""
-    open_counters = sum(1 for c in serving_counters(session, service.id) if c.state == "open")
+def estimated_wait(session: Session, service: QueueService, ahead: int, day: date,
+                   counters: List[ServiceCounter]) -> int:
+    """Minutes: people ahead / open counters (of `counters`, the service's) x median service time."""
+    open_counters = sum(1 for c in counters if c.state == "open")
     return math.ceil(ahead / max(1, open_counters) * median_minutes(session, service, day))
 
 

@@ -1,7 +1,6 @@
 """Reading and writing procedure rows."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -9,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from procedure_kb.models import KbRevision, Procedure, ProcedureAlias
-from procedure_kb.schemas import ProcedureData, ProcedureOut
+from procedure_kb.schemas import ProcedureData, ProcedureOut, json_values
 from procedure_kb.text import folded_key
 
 DATA_FIELDS = (
@@ -84,7 +83,7 @@ def key_owners(session: Session, keys: Iterable[str], exclude_id: str) -> Dict[s
 
 def write_fields(row: Procedure, data: ProcedureData) -> None:
     """Copy every field of `data` onto `row` (aliases deduplicated by folded key)."""
-    plain = json.loads(data.json())  # enums, URLs and dates as JSON values
+    plain = json_values(data)
     for name in DATA_FIELDS:
         setattr(row, name, plain[name])
     row.last_reviewed = data.last_reviewed

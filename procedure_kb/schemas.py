@@ -1,6 +1,7 @@
 """Validated shapes of procedure data (seed file, import, API)."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from enum import Enum
@@ -111,6 +112,11 @@ class ProcedureData(BaseModel):
 class ProcedureOut(ProcedureData):
     version: int
     retired: bool = False
+
+
+def json_values(procedure: ProcedureData) -> dict:
+    """A procedure's own fields as JSON values (enums, URLs, dates as text; no version)."""
+    return json.loads(ProcedureData(**procedure.dict()).json())
 
 
 class ProcedureIn(ProcedureData):

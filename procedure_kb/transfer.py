@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import curation, repository
 from procedure_kb.errors import DomainError
-from procedure_kb.schemas import ProcedureData
+from procedure_kb.schemas import ProcedureData, json_values
 
 COLUMNS = list(ProcedureData.__fields__)
 STRUCTURED = {"aliases", "topics", "documents", "fee", "duration", "online", "steps", "legal_basis"}
@@ -59,7 +59,7 @@ class ImportReport:
 
 def export(session: Session, kind: Format) -> bytes:
     """All active procedures in the chosen format."""
-    records = [_plain(p) for p in repository.list_procedures(session)]
+    records = [json_values(p) for p in repository.list_procedures(session)]
     if kind == Format.json:
         return json.dumps({"procedures": records}, ensure_ascii=False, indent=2).encode()
     rows = [[_cell(record[column]) if column in STRUCTURED else record[column] or ""
@@ -132,8 +132,8 @@ def _apply(session: Session, data: ProcedureData, actor: str, report: ImportRepo
             curation.create(session, data, actor)
             report.created.append(data.id)
             return
-        before = _plain(repository.to_schema(row))
-        changed = [name for name, value in _plain(data).items() if before.get(name) != value]
+        before = json_values(repository.to_schema(row))
+        changed = [name for name, value in json_values(data).items() if before.get(name) != value]
         if not changed:
             report.unchanged.append(data.id)
             return
@@ -164,11 +164,6 @@ def _from_cells(row: Dict[str, Any]) -> Dict[str, Any]:
         for column, value in ((c, row.get(c)) for c in COLUMNS)
         if value not in (None, "")
     }
-
-
-def _plain(procedure: ProcedureData) -> Dict[str, Any]:
-    """A procedure's fields as JSON values (no version or retired flag)."""
-    return json.loads(ProcedureData(**procedure.dict()).json())
 
 
 def _cell(value: Any) -> str:

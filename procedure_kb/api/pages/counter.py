@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import accounts, queue
 from procedure_kb.accounts import Role
-from procedure_kb.api.deps import get_write_session
+from procedure_kb.api.deps import get_session, get_write_session
 from procedure_kb.api.pages.session import checked_form, page_session
 from procedure_kb.api.pages.templating import render
 from procedure_kb.models import ServiceCounter, StaffSession, Ticket
@@ -29,7 +29,7 @@ def counter_page(
     number: Optional[int] = Query(None, ge=1),
     message: str = Query("", max_length=300),
     staff_session: StaffSession = Depends(page_session),
-    session: Session = Depends(get_write_session),
+    session: Session = Depends(get_session),
 ) -> Response:
     counters = list(session.execute(select(ServiceCounter).order_by(ServiceCounter.number)).scalars())
     counter = next((c for c in counters if c.number == number), None)

@@ -23,7 +23,7 @@ from procedure_kb.api.pages.session import (
 )
 from procedure_kb.api.pages.templating import forbidden, render
 from procedure_kb.models import StaffSession
-from procedure_kb.schemas import COUNTERS, OnlineLevel
+from procedure_kb.schemas import COUNTERS, OnlineLevel, ProcedureData
 from procedure_kb.search import index_from_db
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -107,17 +107,8 @@ def create(
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
 ) -> Response:
-    if not can_edit(staff_session.user):
-        return forbidden(request, staff_session)
-    data, problems = forms.from_form(form)
-    if data is None:
-        return _edit_page(request, staff_session, form, creating=True, problems=problems)
-    try:
-        curation.create(session, data, staff_session.user.username)
-    except curation.CurationError as error:
-        return _edit_page(request, staff_session, form, creating=True, problems=[error.message])
-    session.commit()
-    return RedirectResponse(f"/staff/procedures/{data.id}?saved=1", status_code=303)
+    return _save_form(request, staff_session, session, form, creating=True,
+                      change=lambda data: curation.create(session, data, staff_session.user.username))
 
 
 @router.get("/procedures/{procedure_id}", response_class=HTMLResponse)
@@ -144,19 +135,11 @@ def save(
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
 ) -> Response:
-    if not can_edit(staff_session.user):
-        return forbidden(request, staff_session)
     form["id"] = procedure_id
-    data, problems = forms.from_form(form)
-    if data is None:
-        return _edit_page(request, staff_session, form, problems=problems)
-    try:
-        curation.update(session, procedure_id, data, _number(form, "version"),
-                        staff_session.user.username)
-    except curation.CurationError as error:
-        return _edit_page(request, staff_session, form, problems=[error.message])
-    session.commit()
-    return RedirectResponse(f"/staff/procedures/{procedure_id}?saved=1", status_code=303)
+    return _save_form(request, staff_session, session, form, creating=False,
+                      change=lambda data: curation.update(
+                          session, procedure_id, data, _number(form, "version"),
+                          staff_session.user.username))
 
 
 @router.post("/procedures/{procedure_id}/status")
@@ -232,6 +215,23 @@ def preview(
         replies, error = [], unavailable.message
     return render(request, "preview.html", staff_session, question=question, replies=replies,
                   error=error, conversation=conversation, keep=keep)
+
+
+def _save_form(request: Request, staff_session: StaffSession, session: Session,
+               form: Dict[str, Any], creating: bool,
+               change: Callable[[ProcedureData], object]) -> Response:
+    """Validate the edit form and save it, or show the form again saying what to fix."""
+    if not can_edit(staff_session.user):
+        return forbidden(request, staff_session)
+    data, problems = forms.from_form(form)
+    if data is None:
+        return _edit_page(request, staff_session, form, creating=creating, problems=problems)
+    try:
+        change(data)
+    except curation.CurationError as error:
+        return _edit_page(request, staff_session, form, creating=creating, problems=[error.message])
+    session.commit()
+    return RedirectResponse(f"/staff/procedures/{data.id}?saved=1", status_code=303)
 
 
 def _apply(request: Request, staff_session: StaffSession, session: Session, success_url: str,
