@@ -54,6 +54,11 @@ def session_factory(url: str = "") -> sessionmaker:
     return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
 
 
+def begin_write(session: Session) -> None:
+    """Start the session's next transaction holding the write lock (SQLite BEGIN IMMEDIATE)."""
+    session.connection(execution_options=WRITE_LOCK)
+
+
 @contextmanager
 def session_scope(url: str = "", write_lock: bool = False) -> Iterator[Session]:
     """A session committed on success and rolled back on error.
@@ -63,7 +68,7 @@ def session_scope(url: str = "", write_lock: bool = False) -> Iterator[Session]:
     """
     session = session_factory(url)()
     if write_lock:
-        session.connection(execution_options=WRITE_LOCK)
+        begin_write(session)
     try:
         yield session
         session.commit()

@@ -254,3 +254,107 @@ class UnansweredQuestion(Base):
     at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
     handled_at: Optional[datetime] = Column(DateTime)
     handled_by: Optional[str] = Column(String(64))
+
+
+class Complaint(Base):
+    """A complaint or suggestion (phản ánh, kiến nghị) and its handling.
+
+    `content` is the citizen's own words, verbatim. Contact fields are filled only with
+    the citizen's consent and are cleared after the retention period once it is closed.
+    """
+
+    __tablename__ = "complaints"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    code: str = Column(String(20), nullable=False, unique=True)
+    category: str = Column(String(30), nullable=False)
+    content: str = Column(Text, nullable=False)
+    channel: str = Column(String(20), nullable=False)
+    sender_id: Optional[str] = Column(String(100), index=True)
+    contact_name: Optional[str] = Column(String(120))
+    contact_phone: Optional[str] = Column(String(20))
+    consent: bool = Column(Boolean, nullable=False, default=False)
+    state: str = Column(String(20), nullable=False, default="received", index=True)
+    assignee: Optional[str] = Column(String(64))
+    answer: Optional[str] = Column(Text)
+    transferred_to: Optional[str] = Column(String(200))
+    created_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    updated_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    answered_at: Optional[datetime] = Column(DateTime)
+    contact_deleted_at: Optional[datetime] = Column(DateTime)
+    version: int = Column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Rating(Base):
+    """A citizen's 1–5 satisfaction score after being served, with an optional comment.
+
+    `service` says what the citizen was served for ("procedure_answer", "queue_ticket", ...);
+    `comment` is the citizen's own words, verbatim.
+    """
+
+    __tablename__ = "ratings"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    score: int = Column(Integer, nullable=False)
+    channel: str = Column(String(20), nullable=False)
+    service: str = Column(String(40), nullable=False)
+    sender_id: Optional[str] = Column(String(100))
+    comment: Optional[str] = Column(Text)
+    at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
+class Dossier(Base):
+    """A dossier (hồ sơ) filed at the centre and its status, from the one-stop system's export.
+
+    `phone` is the filer's number (canonical), used only to find their dossiers; it is
+    never shown to citizens. `updated_at`: last status change; `imported_at`: last write.
+    """
+
+    __tablename__ = "dossiers"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    code: str = Column(String(40), nullable=False, unique=True)
+    procedure_name: str = Column(String(300), nullable=False)
+    state: str = Column(String(20), nullable=False)
+    received_on: Optional[date] = Column(Date)
+    appointment_date: Optional[date] = Column(Date)
+    missing_documents: List[str] = Column(JSON, nullable=False, default=list)
+    collect_at: Optional[str] = Column(String(300))
+    phone: Optional[str] = Column(String(10), index=True)
+    updated_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    imported_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class Handover(Base):
+    """A conversation handed to a human officer, from the bot's handover to the officer's close.
+
+    In chat channels the bot is paused for `sender_id` meanwhile; on the robot the citizen
+    is sent to the reception desk and this row is the officer's notification.
+    """
+
+    __tablename__ = "handovers"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    sender_id: str = Column(String(100), nullable=False, index=True)
+    channel: str = Column(String(20), nullable=False)
+    reason: str = Column(String(20), nullable=False)  # asked, fallbacks
+    last_message: str = Column(Text, nullable=False, default="")
+    state: str = Column(String(10), nullable=False, default="waiting", index=True)
+    taken_by: Optional[str] = Column(String(64))
+    created_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    closed_at: Optional[datetime] = Column(DateTime)
+
+
+class HandoverReply(Base):
+    """What an officer wrote to the citizen during a handover."""
+
+    __tablename__ = "handover_replies"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    handover_id: int = Column(Integer, ForeignKey("handovers.id"), nullable=False, index=True)
+    author: str = Column(String(64), nullable=False)
+    text: str = Column(Text, nullable=False)
+    at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+    delivered: bool = Column(Boolean, nullable=False, default=False)

@@ -17,12 +17,13 @@ from enum import Enum
 from typing import List, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from procedure_kb import repository
 from procedure_kb.errors import DomainError
 from procedure_kb.models import QueueService, ServiceCounter, Ticket
+from procedure_kb.sequences import next_daily_number
 from procedure_kb.settings import get_settings
 from procedure_kb.text import folded_key
 
@@ -30,12 +31,6 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_SAMPLES = 5  # done tickets needed before today's median replaces the default time
 WAITING, CALLED, SERVING, DONE, NO_SHOW = "waiting", "called", "serving", "done", "no_show"
 FINISHED = (DONE, NO_SHOW)
-
-_NEXT_NUMBER = text(
-    "INSERT INTO ticket_sequences (service_id, day, last_number) VALUES (:service, :day, 1) "
-    "ON CONFLICT (service_id, day) DO UPDATE SET last_number = ticket_sequences.last_number + 1 "
-    "RETURNING last_number"
-)
 
 
 class Priority(str, Enum):
@@ -119,7 +114,7 @@ def issue(
 ) -> TicketView:
     """A new ticket for `service`. The caller commits (the number is taken until then)."""
     moment = local_now(now)
-    number = session.execute(_NEXT_NUMBER, {"service": service.id, "day": moment.date()}).scalar_one()
+    number = next_daily_number(session, service.id, moment.date())
     ticket = Ticket(
         day=moment.date(), prefix=service.prefix, number=number,
         code=ticket_code(service.prefix, number), service_id=service.id,

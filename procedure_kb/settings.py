@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Dict, Literal
 
 from pydantic import BaseSettings
 
@@ -19,6 +20,8 @@ class Settings(BaseSettings):
     national_portal_url: str = "https://dichvucong.gov.vn"
     # The Rasa server the staff preview talks to (REST channel).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's HTTP API token (`rasa run --auth-token`), when the server requires one.
+    rasa_token: str = ""
     # Staff logins.
     api_token_minutes: int = 12 * 60
     web_session_minutes: int = 8 * 60
@@ -36,6 +39,17 @@ class Settings(BaseSettings):
     # Largest request body the staff API accepts (bytes), and for KB import files.
     max_request_bytes: int = 512 * 1024
     max_import_bytes: int = 10 * 1024 * 1024
+    # Dossier status lookup: "local" (the table staff import into) or "http" (a provincial
+    # one-stop system's public lookup at dossier_http_url). The mapping (JSON) names the
+    # query parameters and JSON fields when they differ from the defaults (dossier_sources.py).
+    dossier_source: Literal["local", "http"] = "local"
+    dossier_http_url: str = ""
+    dossier_http_mapping: Dict[str, Any] = {}
+    # HTTP lookup: timeout per attempt (seconds), extra attempts after a network error or
+    # a 5xx, and how long answers are kept in memory (seconds; "not found" more briefly).
+    dossier_http_timeout: float = 3.0
+    dossier_http_retries: int = 2
+    dossier_cache_seconds: float = 60.0
 
     class Config:
         env_prefix = "LETAN_"

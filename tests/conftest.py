@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import shutil
 import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator, List
+from typing import TYPE_CHECKING, Iterator, List
 
 import httpx
 import pytest
@@ -17,6 +18,9 @@ from procedure_kb.db import session_factory, session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.seed import load_seed_file, seed, seed_centre, seed_queue
 from scripts.stack import MODEL, Stack, temporary_postgres_database
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 
 def seeded_database(directory: Path) -> str:
@@ -75,8 +79,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 class Conversation:
     """One citizen talking to the bot over the REST channel."""
 
-    def __init__(self, stack: Stack) -> None:
-        self.url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    def __init__(self, stack: Stack, channel: str = "rest") -> None:
+        self.url = f"{stack.rasa_url}/webhooks/{channel}/webhook"
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
 
     def say(self, text: str) -> List[dict]:
@@ -91,6 +95,36 @@ class Conversation:
 @pytest.fixture()
 def conversation(stack: Stack) -> Conversation:
     return Conversation(stack)
+
+
+CHROMIUM = shutil.which("chromium")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+@contextmanager
+def chromium_page(base_url: str) -> Iterator["Page"]:
+    """A page in Debian's headless Chromium, driven by Playwright, on `base_url`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        try:
+            context = browser.new_context(base_url=base_url, viewport={"width": 1024, "height": 1366})
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def log_in(page: "Page", username: str, password: str) -> None:
+    page.goto("/staff")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff")
 
 
 @pytest.fixture()

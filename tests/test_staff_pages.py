@@ -1,6 +1,5 @@
 """Staff pages in a real browser (Debian's headless Chromium driven by Playwright):
 log in, edit a procedure, see the diff, restore the old version."""
-import shutil
 
 import httpx
 import pytest
@@ -9,11 +8,11 @@ from procedure_kb import accounts
 from procedure_kb.accounts import Role
 from procedure_kb.db import session_scope
 from scripts.stack import Stack
-from tests.conftest import seeded_database
+from tests.conftest import chromium_page, needs_chromium, seeded_database
+from tests.conftest import log_in as log_in_as
 
-CHROMIUM = shutil.which("chromium")
 PASSWORD = "mat-khau-bien-tap"
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -30,24 +29,12 @@ def api(tmp_path_factory):
 
 @pytest.fixture()
 def page(api):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )
-        context = browser.new_context(base_url=api.api_url, viewport={"width": 1024, "height": 1366})
-        yield context.new_page()
-        browser.close()
+    with chromium_page(api.api_url) as page:
+        yield page
 
 
 def log_in(page, username):
-    page.goto("/staff")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in_as(page, username, PASSWORD)
 
 
 def test_log_in_edit_see_the_diff_and_restore(page, tmp_path):

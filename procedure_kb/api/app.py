@@ -12,8 +12,11 @@ from fastapi.staticfiles import StaticFiles
 
 from procedure_kb.accounts import LoginThrottled
 from procedure_kb.api.pages import admin as page_admin
+from procedure_kb.api.pages import complaints as page_complaints
 from procedure_kb.api.pages import counter as page_counter
 from procedure_kb.api.pages import display
+from procedure_kb.api.pages import inbox as page_inbox
+from procedure_kb.api.pages import ratings as page_ratings
 from procedure_kb.api.pages import routes as pages
 from procedure_kb.api.pages import tools as page_tools
 from procedure_kb.api.pages.session import CsrfRejected, LoginRequired
@@ -22,9 +25,13 @@ from procedure_kb.api.routers import (
     audit,
     auth,
     centre,
+    complaints,
+    dossiers,
+    handovers,
     health,
     procedures,
     queue,
+    ratings,
     review,
     transfer,
     unanswered,
@@ -35,7 +42,7 @@ from procedure_kb.errors import DomainError
 from procedure_kb.settings import get_settings
 
 ERROR_STATUS = {NotFound: 404, Conflict: 409, LoginThrottled: 429}
-IMPORT_PATH = "/api/kb/import"
+IMPORT_PATHS = ("/api/kb/import", "/api/dossiers/import")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -51,7 +58,10 @@ def create_app() -> FastAPI:
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
                    queue.router, centre.router, unanswered.router,
                    transfer.router, audit.router, pages.router, page_tools.router,
-                   page_admin.router, page_counter.router, display.router):
+                   page_admin.router, page_counter.router, display.router,
+                   ratings.router, page_ratings.router, dossiers.router,
+                   handovers.router, page_inbox.router, complaints.router,
+                   page_complaints.router):
         app.include_router(router)
     static = Path(__file__).resolve().parent / "static"
     app.mount("/staff/static", StaticFiles(directory=str(static)), name="static")
@@ -97,7 +107,7 @@ async def _csrf_rejected(request: Request, _: CsrfRejected) -> Response:
 async def _limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
     """Refuse bodies over the limit before reading them (413)."""
     settings = get_settings()
-    limit = settings.max_import_bytes if request.url.path == IMPORT_PATH else settings.max_request_bytes
+    limit = settings.max_import_bytes if request.url.path in IMPORT_PATHS else settings.max_request_bytes
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > limit):
         return JSONResponse({"detail": f"Dữ liệu gửi lên quá lớn (tối đa {limit // 1024} KB)."}, 413)

@@ -6,7 +6,7 @@ from typing import Iterator
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from procedure_kb.db import WRITE_LOCK, session_factory
+from procedure_kb.db import begin_write, session_factory
 
 
 def get_session() -> Iterator[Session]:
@@ -19,5 +19,5 @@ def get_session() -> Iterator[Session]:
 
 def get_write_session(session: Session = Depends(get_session)) -> Session:
     """A session whose transaction holds the write lock from its start (see db.WRITE_LOCK)."""
-    session.connection(execution_options=WRITE_LOCK)
+    begin_write(session)
     return session
