@@ -47,7 +47,7 @@ test: install model ## run the whole test suite
 	$(BIN)/pytest
 
 validate: install ## check the Rasa training data
-	$(BIN)/rasa data validate --domain bot/domain.yml --data nlu_data --config config.yml --fail-on-warnings
+	$(PY) scripts/validate_data.py
 
 bench: db model ## NLU and queue figures (see README)
 	$(PY) scripts/bench_nlu.py

@@ -5,6 +5,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedure_kb import centre
@@ -25,7 +26,7 @@ class CentreAnswer(Action, ABC):
         with session_scope() as session:
             info = centre.load(session)
         dispatcher.utter_message(text=self.compose(info, tracker.latest_message.get("text") or ""))
-        return []
+        return [SlotSet("served", "centre_info")]
 
 
 class ActionOpeningHours(CentreAnswer):

@@ -90,7 +90,8 @@ def answer_about(
     )
     if reply.details:
         dispatcher.utter_message(text="\n".join(reply.details))
-    return [SlotSet("procedure", procedure_id), SlotSet("procedure_aspect", aspect.value)]
+    return [SlotSet("procedure", procedure_id), SlotSet("procedure_aspect", aspect.value),
+            SlotSet("served", "procedure_answer")]
 
 
 def ask_which(

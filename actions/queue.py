@@ -50,7 +50,7 @@ class ActionIssueTicket(Action):
             text=queue_replies.ticket_issued(view),
             buttons=[{"title": queue_replies.PRIORITY_BUTTON, "payload": "/declare_priority"}],
         )
-        return [SlotSet("ticket_code", view.code)]
+        return [SlotSet("ticket_code", view.code), SlotSet("served", "queue_ticket")]
 
 
 class ActionDeclarePriority(Action):

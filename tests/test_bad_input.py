@@ -2,6 +2,8 @@
 import httpx
 import pytest
 
+from tests.conftest import Conversation
+
 pytestmark = pytest.mark.stack
 
 BAD_INPUTS = [
@@ -32,5 +34,7 @@ def test_bad_input_gets_a_polite_answer(conversation, stack, text):
 def test_servers_still_answer_after_bad_input(conversation, stack):
     for text in BAD_INPUTS:
         conversation.say(text)
-    assert "đăng ký khai sinh" in conversation.say_text("khai sinh cần gì")
+    # Two fallbacks in a row have handed this conversation to an officer; a new one is served.
+    assert conversation.say("khai sinh cần gì") == []
+    assert "đăng ký khai sinh" in Conversation(stack).say_text("khai sinh cần gì")
     assert httpx.get(f"{stack.api_url}/health", timeout=10).status_code == 200
