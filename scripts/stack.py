@@ -135,6 +135,7 @@ class Stack:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        self.processes.clear()
 
     def all_alive(self) -> bool:
         return all(process.poll() is None for process in self.processes)
