@@ -15,7 +15,7 @@ from procedure_kb.models import QueueService
 from procedure_kb.queue import Channel, Priority, QueueError
 
 CODE_IN_TEXT = re.compile(r"\b([A-Za-z])\s?-?\s?(\d{1,4})\b")
-CHANNELS = {"robot": Channel.robot, "zalo": Channel.chat, "rest": Channel.chat}
+CHANNELS = {"robot": Channel.robot, "zalo": Channel.zalo, "rest": Channel.chat}
 Events = List[Dict[Text, Any]]
 
 

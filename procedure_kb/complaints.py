@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from procedure_kb import audit
+from procedure_kb import audit, outbox
 from procedure_kb.accounts import Role, has_any_role
 from procedure_kb.errors import DomainError
 from procedure_kb.models import Complaint, StaffUser
 from procedure_kb.phones import normalize_phone
-from procedure_kb.queue import local_now
+from procedure_kb.queue import MESSAGED_CHANNELS, local_now
 from procedure_kb.sequences import next_daily_number
 from procedure_kb.text import folded_key, nfc
 
@@ -287,6 +287,8 @@ def answer(session: Session, code: str, text: str, actor: str) -> Complaint:
     complaint = _open(session, code)
     complaint.answer, complaint.state = reply[:MAX_CONTENT], ANSWERED
     complaint.answered_at = datetime.utcnow()
+    _tell_citizen(session, complaint, f"Dạ, phản ánh {complaint.code} của Anh/Chị đã có câu trả "
+                                      f"lời của Trung tâm ạ:\n{complaint.answer}")
     return _changed(session, complaint, actor, "complaint.answered", {})
 
 
@@ -297,7 +299,15 @@ def transfer(session: Session, code: str, agency: str, actor: str) -> Complaint:
         raise DomainError("Cần ghi tên cơ quan nhận chuyển phản ánh.")
     complaint = _open(session, code)
     complaint.transferred_to, complaint.state = target, TRANSFERRED
+    _tell_citizen(session, complaint, f"Dạ, phản ánh {complaint.code} của Anh/Chị đã được chuyển "
+                                      f"đến {target} để giải quyết ạ.")
     return _changed(session, complaint, actor, "complaint.transferred", {"to": target})
+
+
+def _tell_citizen(session: Session, complaint: Complaint, text: str) -> None:
+    """When the complaint came from a chat that can be messaged first (sent after commit)."""
+    if complaint.channel in MESSAGED_CHANNELS and complaint.sender_id:
+        outbox.add(session, complaint.channel, complaint.sender_id, text)
 
 
 def _open(session: Session, code: str) -> Complaint:

@@ -358,3 +358,52 @@ class HandoverReply(Base):
     text: str = Column(Text, nullable=False)
     at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
     delivered: bool = Column(Boolean, nullable=False, default=False)
+
+
+class ZaloToken(Base):
+    """The Official Account's current access/refresh pair (one row).
+
+    Zalo refresh tokens are single-use: a refresh rewrites this row under the database
+    write lock, and every process reads the pair from here.
+    """
+
+    __tablename__ = "zalo_tokens"
+
+    id: int = Column(Integer, primary_key=True)
+    access_token: str = Column(Text, nullable=False)
+    refresh_token: str = Column(Text, nullable=False)
+    updated_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class ZaloEvent(Base):
+    """A webhook event received from Zalo, kept so a retried delivery is handled once."""
+
+    __tablename__ = "zalo_events"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    event_key: str = Column(String(200), nullable=False, unique=True)
+    event_name: str = Column(String(60), nullable=False)
+    user_id: Optional[str] = Column(String(100), index=True)
+    attachments: List[Dict[str, Any]] = Column(JSON, nullable=False, default=list)
+    received_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class OutboxMessage(Base):
+    """A message to a citizen that a staff action caused (queue call, complaint answered).
+
+    Written in the same transaction as the change, then delivered by a sender that claims
+    it, so a message is neither lost nor sent twice by two workers.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    channel: str = Column(String(20), nullable=False)
+    user_id: str = Column(String(100), nullable=False)
+    text: str = Column(Text, nullable=False)
+    created_at: datetime = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+    claimed_by: Optional[str] = Column(String(64))
+    claimed_at: Optional[datetime] = Column(DateTime)
+    attempts: int = Column(Integer, nullable=False, default=0)
+    sent_at: Optional[datetime] = Column(DateTime, index=True)
+    failed: bool = Column(Boolean, nullable=False, default=False)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from procedure_kb import repository
+from procedure_kb import outbox, repository
 from procedure_kb.errors import DomainError
 from procedure_kb.models import QueueService, ServiceCounter, Ticket
 from procedure_kb.sequences import next_daily_number
@@ -31,6 +31,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_SAMPLES = 5  # done tickets needed before today's median replaces the default time
 WAITING, CALLED, SERVING, DONE, NO_SHOW = "waiting", "called", "serving", "done", "no_show"
 FINISHED = (DONE, NO_SHOW)
+NEAR_TURN = 3  # chat citizens are told when this many people are ahead of them
 
 
 class Priority(str, Enum):
@@ -45,8 +46,12 @@ class Priority(str, Enum):
 class Channel(str, Enum):
     robot = "robot"
     chat = "chat"
+    zalo = "zalo"  # chat that can be messaged first: told when the number is near and called
     kiosk = "kiosk"
     staff = "staff"
+
+
+MESSAGED_CHANNELS = (Channel.zalo.value,)
 
 
 class QueueError(DomainError):
@@ -265,8 +270,25 @@ def call_next(session: Session, number: int, now: Optional[datetime] = None) -> 
         if taken.rowcount == 1:
             counter.normal_streak = 0 if candidate.priority else counter.normal_streak + 1
             session.refresh(candidate)
+            _tell_chat_users(session, candidate)
             return candidate
     raise QueueError("busy", "Hàng chờ đang bận, vui lòng bấm gọi lại.", 409)
+
+
+def _tell_chat_users(session: Session, called: Ticket) -> None:
+    """Message the called ticket's holder, and whoever is now NEAR_TURN places away, when
+    they took their number in a chat that can be messaged first (sent after commit)."""
+    if called.channel in MESSAGED_CHANNELS and called.chat_user_id:
+        outbox.add(session, called.channel, called.chat_user_id,
+                   f"Dạ, mời Anh/Chị có số thứ tự {called.code} đến quầy số {called.counter_number} ạ.")
+    chat_waiting = session.execute(select(Ticket).where(
+        Ticket.day == called.day, Ticket.service_id == called.service_id, Ticket.state == WAITING,
+        Ticket.channel.in_(MESSAGED_CHANNELS), Ticket.chat_user_id.is_not(None))).scalars()
+    for ticket in chat_waiting:
+        if people_ahead(session, ticket) == NEAR_TURN:
+            outbox.add(session, ticket.channel, ticket.chat_user_id,
+                       f"Dạ, còn {NEAR_TURN} người nữa là đến lượt số {ticket.code} của Anh/Chị. "
+                       "Anh/Chị vui lòng đến gần quầy để không lỡ lượt ạ.")
 
 
 def _next_candidate(session: Session, counter: ServiceCounter, day: date) -> Optional[Ticket]:

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Literal
 
-from pydantic import BaseSettings
+from pydantic import BaseSettings, Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,37 @@ class Settings(BaseSettings):
     dossier_http_timeout: float = 3.0
     dossier_http_retries: int = 2
     dossier_cache_seconds: float = 60.0
+    # Zalo Official Account (env names without the LETAN_ prefix, as credentials.yml uses
+    # them). An empty app id or secret turns the channel off. The access/refresh pair seeds
+    # the token store once; refreshed pairs live in the database (zalo_tokens).
+    zalo_app_id: str = Field("", env="ZALO_APP_ID")
+    zalo_oa_secret_key: str = Field("", env="ZALO_OA_SECRET_KEY")
+    zalo_app_secret: str = Field("", env="ZALO_APP_SECRET")
+    zalo_access_token: str = Field("", env="ZALO_ACCESS_TOKEN")
+    zalo_refresh_token: str = Field("", env="ZALO_REFRESH_TOKEN")
+    zalo_api_base: str = Field("https://openapi.zalo.me", env="ZALO_API_BASE")
+    zalo_oauth_base: str = Field("https://oauth.zaloapp.com", env="ZALO_OAUTH_BASE")
+    # Webhook events older than this are refused as replays (seconds).
+    zalo_max_event_age_seconds: int = 300
+    # Sending: timeout per attempt (seconds) and extra attempts after a network error.
+    zalo_timeout: float = 10.0
+    zalo_send_retries: int = 2
+
+    # Speech recognition (speech/asr.py): the Vosk model folder (`make speech-model`), the
+    # pause that ends an utterance once speech started, the longest utterance and WAV
+    # upload (seconds), and the mean word confidence a domain-grammar decode needs.
+    vosk_model_path: str = Field("", env="VOSK_MODEL_PATH")
+    asr_silence_timeout_seconds: float = 1.2
+    asr_max_utterance_seconds: float = 30.0
+    asr_max_audio_seconds: float = 60.0
+    asr_grammar_min_confidence: float = 0.6
+    # Speech synthesis (speech/tts.py, espeak-ng): regional voice bac, trung or nam, female
+    # variant, words per minute, volume 0..1, and how many WAVs of repeated phrases to keep.
+    tts_region: Literal["bac", "trung", "nam"] = "bac"
+    tts_rate: int = 160
+    tts_volume: float = 1.0
+    tts_female: bool = False
+    tts_cache_size: int = 256
 
     class Config:
         env_prefix = "LETAN_"

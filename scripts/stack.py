@@ -21,6 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "letan.tar.gz"
 STARTUP_SECONDS = 240
+# Credentials shared by the fake OA and the bot in development and tests (not secrets).
+ZALO_DEVELOPMENT = {
+    "ZALO_APP_ID": "1234567890", "ZALO_OA_SECRET_KEY": "dev-oa-secret-key",
+    "ZALO_APP_SECRET": "dev-app-secret", "ZALO_ACCESS_TOKEN": "dev-access-token-1",
+    "ZALO_REFRESH_TOKEN": "dev-refresh-token-1",
+}
+ZALO_VARIABLES = ("ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET", "ZALO_ACCESS_TOKEN",
+                  "ZALO_REFRESH_TOKEN", "ZALO_API_BASE", "ZALO_OAUTH_BASE")
 
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
@@ -59,11 +67,18 @@ class Stack:
     rasa_url: str = ""
     actions_url: str = ""
     api_url: str = ""
+    # Extra environment for every process.
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    # Also run the fake Zalo OA (scripts/fake_zalo.py) and point the Zalo channel at it.
+    zalo: bool = False
+    zalo_url: str = ""
     processes: List[subprocess.Popen] = field(default_factory=list)
 
     def env(self) -> Dict[str, str]:
         return {
+            **{name: "" for name in ZALO_VARIABLES},  # the Zalo channel off unless given
             **os.environ,
+            **self.extra_env,
             "LETAN_DATABASE_URL": self.database_url,
             "LETAN_KB_REFRESH_SECONDS": "1",
             "LETAN_RASA_URL": self.rasa_url,
@@ -76,6 +91,8 @@ class Stack:
         rasa_port, actions_port = free_port(), free_port()
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self.actions_url = f"http://127.0.0.1:{actions_port}"
+        if self.zalo:
+            self._start_fake_zalo()
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
@@ -93,6 +110,14 @@ class Stack:
         self._wait_until_ready(
             [f"{self.rasa_url}/status", f"{self.actions_url}/health", f"{self.api_url}/health"]
         )
+
+    def _start_fake_zalo(self) -> None:
+        port = free_port()
+        self.zalo_url = f"http://127.0.0.1:{port}"
+        self.extra_env.update(ZALO_DEVELOPMENT, ZALO_API_BASE=self.zalo_url, ZALO_OAUTH_BASE=self.zalo_url)
+        self._spawn("zalo", [str(BIN / "python"), "-m", "scripts.fake_zalo", "--port", str(port),
+                             "--webhook-url", f"{self.rasa_url}/webhooks/zalo/webhook"])
+        self._wait_until_ready([f"{self.zalo_url}/fake/stats"])
 
     def start_api(self) -> None:
         """The staff API and pages alone."""

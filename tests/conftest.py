@@ -68,7 +68,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail("No trained model: run `make test`, which trains it first.")
     workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(workdir=workdir, database_url=seeded_database(workdir))
+    running = Stack(workdir=workdir, database_url=seeded_database(workdir), zalo=True)
     try:
         running.start()
         yield running

@@ -1,7 +1,9 @@
 """FastAPI application: `uvicorn procedure_kb.api.app:app --port 8000`."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -33,6 +35,7 @@ from procedure_kb.api.routers import (
     queue,
     ratings,
     review,
+    speech,
     transfer,
     unanswered,
     users,
@@ -40,6 +43,7 @@ from procedure_kb.api.routers import (
 from procedure_kb.curation import Conflict, NotFound
 from procedure_kb.errors import DomainError
 from procedure_kb.settings import get_settings
+from procedure_kb.zalo.delivery import sender_from_settings
 
 ERROR_STATUS = {NotFound: 404, Conflict: 409, LoginThrottled: 429}
 IMPORT_PATHS = ("/api/kb/import", "/api/dossiers/import")
@@ -53,15 +57,26 @@ SECURITY_HEADERS = {
 DOCS_PATHS = ("/docs", "/redoc")
 
 
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Deliver staff-caused messages to Zalo citizens while the app runs."""
+    sender = sender_from_settings()
+    if sender is not None:
+        sender.start()
+    yield
+    if sender is not None:
+        sender.stop()
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="Lễ tân số — staff API", version="0.3.0")
+    app = FastAPI(title="Lễ tân số — staff API", version="0.3.0", lifespan=_lifespan)
     for router in (health.router, auth.router, users.router, procedures.router, review.router,
                    queue.router, centre.router, unanswered.router,
                    transfer.router, audit.router, pages.router, page_tools.router,
                    page_admin.router, page_counter.router, display.router,
                    ratings.router, page_ratings.router, dossiers.router,
                    handovers.router, page_inbox.router, complaints.router,
-                   page_complaints.router):
+                   page_complaints.router, speech.router):
         app.include_router(router)
     static = Path(__file__).resolve().parent / "static"
     app.mount("/staff/static", StaticFiles(directory=str(static)), name="static")
