@@ -6,14 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 MODEL := models/letan.tar.gz
-TRAIN_INPUTS := config.yml bot/domain.yml $(shell find nlu_data bot -name '*.yml' -o -name '*.py' 2>/dev/null) procedure_kb/text.py
+TRAIN_INPUTS := config.yml bot/domain.yml $(shell find nlu_data bot/nlu -name '*.yml' -o -name '*.py' 2>/dev/null) procedure_kb/text.py
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install db admin model run test bench validate clean
+.PHONY: help install db admin model run test bench validate speech-model clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -49,9 +49,31 @@ test: install model ## run the whole test suite
 validate: install ## check the Rasa training data
 	$(PY) scripts/validate_data.py
 
-bench: db model ## NLU and queue figures (see README)
+bench: db model ## NLU, queue, speech and Zalo figures (see README)
 	$(PY) scripts/bench_nlu.py
 	$(PY) scripts/bench_queue.py
+	$(PY) scripts/bench_speech.py
+	$(PY) scripts/bench_zalo.py
+
+SPEECH_MODEL := vosk-model-small-vn-0.4
+SPEECH_MODEL_URL := https://alphacephei.com/vosk/models/$(SPEECH_MODEL).zip
+
+speech-model: ## download the Vietnamese speech model (Vosk, Apache-2.0; needs the internet)
+	@if [ ! -d models/$(SPEECH_MODEL)/am ]; then \
+	  mkdir -p models; \
+	  if curl -fsSL --retry 2 --connect-timeout 20 -o models/$(SPEECH_MODEL).zip "$(SPEECH_MODEL_URL)" \
+	     && python3 -m zipfile -e models/$(SPEECH_MODEL).zip models/ \
+	     && [ -d models/$(SPEECH_MODEL)/am ]; then \
+	    rm -f models/$(SPEECH_MODEL).zip; \
+	  else \
+	    rm -f models/$(SPEECH_MODEL).zip; \
+	    echo "Could not download $(SPEECH_MODEL_URL)." >&2; \
+	    echo "Download it where the internet is available, unzip it into $(CURDIR)/models/" >&2; \
+	    echo "(so that models/$(SPEECH_MODEL)/am exists) and set VOSK_MODEL_PATH to that folder." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	@echo "Vietnamese speech model ready; use: export VOSK_MODEL_PATH=$(CURDIR)/models/$(SPEECH_MODEL)"
 
 clean: ## remove the venv, models and local data
 	rm -rf $(VENV) models var

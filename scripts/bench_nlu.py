@@ -20,11 +20,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from procedure_kb.db import session_scope  # noqa: E402
-from procedure_kb.migrate import upgrade  # noqa: E402
-from procedure_kb.seed import load_seed_file, seed  # noqa: E402
 from scripts.nlu_eval import evaluate, load_holdout, without_diacritics  # noqa: E402
-from scripts.stack import Stack  # noqa: E402
+from scripts.stack import Stack, seeded_database  # noqa: E402
 
 CONCURRENCY = 8
 ROUND_TRIP_QUESTIONS = [
@@ -74,11 +71,7 @@ def round_trips(client: httpx.Client, url: str, conversations: int) -> List[floa
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="letan-bench-"))
-    url = f"sqlite:///{workdir / 'letan.db'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        seed(session, load_seed_file())
-    stack = Stack(workdir=workdir, database_url=url)
+    stack = Stack(workdir=workdir, database_url=seeded_database(workdir))
     stack.start()
     try:
         run(stack)

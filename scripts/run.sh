@@ -9,6 +9,19 @@ stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/de
 trap stop EXIT
 trap 'exit 0' INT TERM
 
+# Zalo: real credentials when ZALO_APP_ID is set; otherwise a local fake OA (chat page on
+# :8090) with development credentials, so the whole Zalo path can be tried in a browser.
+if [ -z "${ZALO_APP_ID:-}" ]; then
+  export ZALO_APP_ID=1234567890 ZALO_OA_SECRET_KEY=dev-oa-secret-key ZALO_APP_SECRET=dev-app-secret \
+         ZALO_ACCESS_TOKEN=dev-access-token-1 ZALO_REFRESH_TOKEN=dev-refresh-token-1 \
+         ZALO_API_BASE=http://127.0.0.1:8090 ZALO_OAUTH_BASE=http://127.0.0.1:8090
+  $BIN/python -m scripts.fake_zalo --port 8090 \
+    --webhook-url http://127.0.0.1:5005/webhooks/zalo/webhook >var/log/fake_zalo.log 2>&1 & pids+=($!)
+fi
+export ZALO_API_BASE="${ZALO_API_BASE:-https://openapi.zalo.me}" ZALO_OAUTH_BASE="${ZALO_OAUTH_BASE:-https://oauth.zaloapp.com}"
+export ZALO_OA_SECRET_KEY="${ZALO_OA_SECRET_KEY:-}" ZALO_APP_SECRET="${ZALO_APP_SECRET:-}"
+export ZALO_ACCESS_TOKEN="${ZALO_ACCESS_TOKEN:-}" ZALO_REFRESH_TOKEN="${ZALO_REFRESH_TOKEN:-}"
+
 $BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 --ws wsproto >var/log/api.log 2>&1 & pids+=($!)
 $BIN/rasa run --enable-api --port 5005 --model models/letan.tar.gz \
@@ -23,6 +36,8 @@ Lễ tân số is running:
   Rasa server     http://127.0.0.1:5005   (POST /webhooks/rest/webhook, POST /model/parse)
   Action server   http://127.0.0.1:5055
   Staff console   http://127.0.0.1:8000/staff   (API: /api/..., /docs; GET /health)
+  Zalo            POST :5005/webhooks/zalo/webhook; without ZALO_APP_ID a fake OA's
+                  chat page is at http://127.0.0.1:8090/
                   first admin: make admin
 Press Ctrl-C to stop.
 MSG

@@ -15,7 +15,9 @@ from typing import Dict, Iterator, List
 import httpx
 from sqlalchemy import create_engine, text
 
-from procedure_kb.db import get_engine
+from procedure_kb.db import get_engine, session_scope
+from procedure_kb.migrate import upgrade
+from procedure_kb.seed import load_seed_file, seed, seed_centre, seed_queue
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,6 +54,17 @@ def temporary_postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def seeded_database(directory: Path) -> str:
+    """A migrated SQLite database in `directory` with the seed procedures, queue and centre."""
+    url = f"sqlite:///{directory / 'letan.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        seed(session, load_seed_file())
+        seed_queue(session)
+        seed_centre(session)
+    return url
 
 
 def free_port() -> int:

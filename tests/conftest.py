@@ -3,7 +3,6 @@ from __future__ import annotations
 import shutil
 import uuid
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, List
 
 import httpx
@@ -15,22 +14,10 @@ from sqlalchemy.orm import Session
 from procedure_kb.api.app import create_app
 from procedure_kb.api.deps import get_session
 from procedure_kb.db import session_factory, session_scope
-from procedure_kb.migrate import upgrade
-from procedure_kb.seed import load_seed_file, seed, seed_centre, seed_queue
-from scripts.stack import MODEL, Stack, temporary_postgres_database
+from scripts.stack import MODEL, Stack, seeded_database, temporary_postgres_database
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-
-def seeded_database(directory: Path) -> str:
-    url = f"sqlite:///{directory / 'letan.db'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        seed(session, load_seed_file())
-        seed_queue(session)
-        seed_centre(session)
-    return url
 
 
 @pytest.fixture(scope="session")

@@ -94,6 +94,10 @@ def test_long_text_is_split_at_sentence_ends_under_the_limit():
     assert all(p.endswith("ạ.") for p in pieces)
     assert " ".join(pieces) == (sentence * 80).strip()
     assert all(len(p) <= MAX_TEXT for p in split_text("x" * 5000))
+    lines = "\n".join(f"{n}. Giấy tờ số {n} — bản chính, 1 bản" for n in range(1, 200))
+    assert all("\n" in piece for piece in split_text(lines))  # line breaks survive the split
+    assert "\n".join(split_text(lines)) == lines
+    assert split_text("1. Tờ khai\n2. Giấy chứng sinh") == ["1. Tờ khai\n2. Giấy chứng sinh"]
 
 
 def test_buttons_become_a_template_on_the_last_piece():

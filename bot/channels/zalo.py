@@ -28,6 +28,9 @@ MEDIA_RECEIVED = ("Dạ, em đã nhận được tệp Anh/Chị gửi và lưu 
                   "xem khi cần ạ.")
 NOT_READABLE = ("Dạ, em chỉ đọc được tin nhắn chữ thôi ạ. Anh/Chị nhắn giúp em bằng chữ nội "
                 "dung cần hỏi nhé ạ.")
+# Messages handled at once. The bot's work blocks the event loop between awaits, so a
+# small number keeps webhook acknowledgements quick while the others wait their turn.
+MAX_CONCURRENT_EVENTS = 2
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +69,7 @@ class ZaloInput(InputChannel):
         self.output = None if missing else ZaloOutput(ZaloClient(config, TokenStore(config)))
         self._user_locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: Set[asyncio.Task] = set()
+        self._working: Optional[asyncio.Semaphore] = None  # made inside the server's loop
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return self.output
@@ -100,7 +104,8 @@ class ZaloInput(InputChannel):
     async def _handle(self, event: ZaloIncoming,
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """One citizen's events in the order they came, each once."""
-        async with self._user_locks[event.user_id]:
+        self._working = self._working or asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
+        async with self._user_locks[event.user_id], self._working:
             try:
                 if await asyncio.to_thread(_first_time, event):
                     await self._dispatch(event, on_new_message)

@@ -46,7 +46,8 @@ from procedure_kb.settings import get_settings
 from procedure_kb.zalo.delivery import sender_from_settings
 
 ERROR_STATUS = {NotFound: 404, Conflict: 409, LoginThrottled: 429}
-IMPORT_PATHS = ("/api/kb/import", "/api/dossiers/import")
+# Paths that take files: the KB and dossier imports, and voice recordings.
+IMPORT_PATHS = ("/api/kb/import", "/api/dossiers/import", "/api/speech/turn")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

@@ -21,7 +21,7 @@ MAX_TEXT = 2000
 MAX_BUTTON_TITLE = 100
 MAX_BUTTONS = 5
 BACKOFF_SECONDS = 0.3
-_SENTENCE_END = re.compile(r"(?<=[.!?…:])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…:])\s+")
 log = logging.getLogger(__name__)
 
 
@@ -34,17 +34,30 @@ class ZaloError(Exception):
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> List[str]:
-    """Pieces under Zalo's limit, cut at sentence ends (or spaces, for one huge sentence)."""
+    """Pieces under Zalo's limit: whole lines kept together, a long line cut at sentence
+    ends (or at spaces, for one huge sentence)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
     pieces: List[str] = []
     current = ""
-    for sentence in _words_within(_SENTENCE_END.split(text.strip()), limit):
-        joined = f"{current} {sentence}".strip() if current else sentence
+    for part, separator in _parts(text, limit):
+        joined = f"{current}{separator}{part}" if current else part
         if len(joined) <= limit:
             current = joined
         else:
             pieces.append(current)
-            current = sentence
+            current = part
     return pieces + [current] if current else pieces
+
+
+def _parts(text: str, limit: int) -> List[tuple]:
+    """(part, the separator before it): lines, and the sentences of lines over the limit."""
+    parts = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        sentences = _words_within(_SENTENCE_END.split(line), limit) if len(line) > limit else [line]
+        parts += [(sentence, "\n" if n == 0 else " ") for n, sentence in enumerate(sentences)]
+    return parts
 
 
 def _words_within(sentences: Sequence[str], limit: int) -> List[str]:

@@ -1,14 +1,24 @@
-"""Speech for the lobby robot: the words it speaks for a reply."""
+"""Speech for the lobby robot: the words it speaks, its voice, and one voice turn."""
 from __future__ import annotations
 
-from typing import Optional
+import base64
+import uuid
+from functools import lru_cache
+from typing import List, Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, conint, constr
 
+from procedure_kb import repository
+from procedure_kb.db import session_scope
+from procedure_kb.settings import get_settings
 from speech import tts
+from speech.asr import ModelMissing, VoskRecognizer
 from speech.normalize import REGIONS, Region, normalize
+from speech.phrases import build_phrases, procedure_names
+from speech.robot import BotConnection, Robot
 
 router = APIRouter(prefix="/api/speech", tags=["speech"])
 MAX_TEXT_CHARS = 5000
@@ -50,3 +60,42 @@ def text_to_speech(request: SpeechRequest) -> Response:
         return JSONResponse({"detail": "Nội dung không hợp lệ: không có chữ nào để đọc.",
                              "code": "nothing_to_say"}, status_code=422)
     return Response(wav, media_type="audio/wav")
+
+
+class ReplyOut(BaseModel):
+    text: str
+    buttons: List[str]
+
+
+class TurnOut(BaseModel):
+    heard: str
+    replies: List[ReplyOut]
+    audio: str  # base64 WAV of the spoken reply (the first one; the others are for the screen)
+
+
+NO_MODEL = ("Chưa cài mô hình nhận dạng tiếng nói tiếng Việt. Quản trị viên chạy `make speech-model` "
+            "(cần Internet) hoặc tải vosk-model-small-vn-0.4, giải nén và đặt VOSK_MODEL_PATH "
+            "trỏ tới thư mục đó, rồi khởi động lại.")
+
+
+@router.post("/turn", response_model=TurnOut,
+             responses={503: {"description": "no speech recognition model installed"}})
+async def voice_turn(request: Request,
+                     sender: str = Query("", max_length=100, description="the conversation")) -> object:
+    """A WAV recording of the citizen → what was heard, the bot's replies, the spoken answer."""
+    try:
+        robot = await run_in_threadpool(robot_for_api)
+    except ModelMissing:
+        return JSONResponse({"detail": NO_MODEL, "code": "asr_model_missing"}, status_code=503)
+    turn = await run_in_threadpool(robot.turn, await request.body(), sender or f"voice-{uuid.uuid4().hex[:12]}")
+    return TurnOut(heard=turn.heard, replies=[ReplyOut(**reply.__dict__) for reply in turn.replies],
+                   audio=base64.b64encode(turn.audio).decode())
+
+
+@lru_cache(maxsize=1)
+def robot_for_api() -> Robot:
+    """One robot per process: the model loads once; the grammar holds the KB's names."""
+    with session_scope() as session:
+        names = procedure_names(p.dict() for p in repository.list_procedures(session))
+    recognizer = VoskRecognizer.from_settings(build_phrases(names))
+    return Robot(recognizer, BotConnection(get_settings().rasa_url))
