@@ -14,7 +14,16 @@ import pytest
 from procedure_kb.settings import get_settings
 from scripts.speech_samples import KOREAN_PHRASES, espeak_pcm, korean_model_path
 from speech.asr import VoskRecognizer, load_model
-from speech.robot import BOT_DOWN, Announcer, BotConnection, LiveLoop, Player, RecordedAudio, Robot, Speaker
+from speech.robot import (
+    BOT_DOWN,
+    Announcer,
+    BotConnection,
+    LiveLoop,
+    Player,
+    RecordedAudio,
+    Robot,
+    Speaker,
+)
 from tests.conftest import api_client, seeded_database
 
 pytestmark = [pytest.mark.stack,
@@ -119,7 +128,7 @@ def test_turn_api_without_a_model_says_how_to_install_one(tmp_path, monkeypatch)
     monkeypatch.setenv("VOSK_MODEL_PATH", str(tmp_path / "nowhere"))
     get_settings.cache_clear()
     from procedure_kb.api.routers import speech as speech_router
-    speech_router.robot_for_api.cache_clear()
+    speech_router._robots.clear()
     try:
         with api_client(seeded_database(tmp_path)) as client:
             answer = client.post("/api/speech/turn", content=as_wav(espeak_pcm("안녕하세요")))
@@ -131,17 +140,16 @@ def test_turn_api_without_a_model_says_how_to_install_one(tmp_path, monkeypatch)
 def test_turn_api_end_to_end(stack, tmp_path, monkeypatch):
     monkeypatch.setenv("VOSK_MODEL_PATH", str(korean_model_path()))
     monkeypatch.setenv("LETAN_RASA_URL", stack.rasa_url)
-    monkeypatch.setenv("LETAN_DATABASE_URL", stack.database_url)
     get_settings.cache_clear()
     from procedure_kb.api.routers import speech as speech_router
-    speech_router.robot_for_api.cache_clear()
+    speech_router._robots.clear()
     try:
         with api_client(stack.database_url) as client:
             answer = client.post("/api/speech/turn", params={"sender": "api-voice"},
                                  content=as_wav(espeak_pcm("안녕하세요")))
     finally:
         get_settings.cache_clear()
-        speech_router.robot_for_api.cache_clear()
+        speech_router._robots.clear()
     body = answer.json()
     assert answer.status_code == 200 and body["heard"]
     assert body["replies"][0]["text"].startswith("Dạ")

@@ -10,6 +10,7 @@ import pytest
 from procedure_kb import accounts
 from procedure_kb.accounts import Role
 from procedure_kb.db import session_scope
+from tests.conftest import chromium_page, needs_chromium
 
 pytestmark = pytest.mark.stack
 PASSWORD = "mat-khau-zalo"
@@ -157,3 +158,18 @@ def test_officer_replies_to_a_zalo_citizen_during_a_handover(stack, citizen, off
                       json={"text": "Dạ, em là cán bộ Lan, em nghe đây ạ."}).json()
     assert sent == {"delivered": True}
     assert "em là cán bộ Lan" in citizen.text(citizen.replies())
+
+
+@needs_chromium
+def test_the_zalo_style_chat_page_talks_to_the_real_bot(stack):
+    with chromium_page(stack.zalo_url) as page:
+        page.goto("/")
+        page.fill("#message-text", "lệ phí bao nhiêu vậy em")
+        page.click("button:has-text('Gửi')")
+        page.wait_for_selector(".row.oa .choice", timeout=30000)
+        assert "thủ tục nào" in page.inner_text("#conversation")
+        citizen_bubbles = page.locator(".row.citizen").count()
+        page.locator(".row.oa .choice").first.click()  # oa.query.hide: no citizen bubble
+        page.locator(".row.oa").nth(2).wait_for(timeout=30000)
+        assert page.locator(".row.citizen").count() == citizen_bubbles
+        assert "lệ phí" in page.inner_text("#conversation").lower()

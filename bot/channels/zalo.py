@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -67,7 +67,7 @@ class ZaloInput(InputChannel):
         if missing:
             log.warning("Zalo channel is off: %s not set", ", ".join(missing))
         self.output = None if missing else ZaloOutput(ZaloClient(config, TokenStore(config)))
-        self._user_locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._users: Dict[str, list] = {}  # user id -> [lock, events waiting or running]
         self._tasks: Set[asyncio.Task] = set()
         self._working: Optional[asyncio.Semaphore] = None  # made inside the server's loop
 
@@ -105,12 +105,25 @@ class ZaloInput(InputChannel):
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """One citizen's events in the order they came, each once."""
         self._working = self._working or asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
-        async with self._user_locks[event.user_id], self._working:
+        async with self._in_order(event.user_id), self._working:
             try:
                 if await asyncio.to_thread(_first_time, event):
                     await self._dispatch(event, on_new_message)
             except Exception:
                 log.exception("Zalo event %s could not be handled", event.name)
+
+    @asynccontextmanager
+    async def _in_order(self, user_id: str) -> AsyncIterator[None]:
+        """One event at a time per citizen, in arrival order; forgotten when idle."""
+        entry = self._users.setdefault(user_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._users[user_id]
 
     async def _dispatch(self, event: ZaloIncoming,
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import base64
 import uuid
-from functools import lru_cache
-from typing import List, Optional
+from typing import Dict, List, Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, conint, constr
+from sqlalchemy.orm import Session
 
 from procedure_kb import repository
-from procedure_kb.db import session_scope
+from procedure_kb.api.deps import get_session
 from procedure_kb.settings import get_settings
 from speech import tts
-from speech.asr import ModelMissing, VoskRecognizer
+from speech.asr import ModelMissing, VoskRecognizer, load_model
 from speech.normalize import REGIONS, Region, normalize
 from speech.phrases import build_phrases, procedure_names
 from speech.robot import BotConnection, Robot
@@ -81,10 +81,11 @@ NO_MODEL = ("Chưa cài mô hình nhận dạng tiếng nói tiếng Việt. Qu�
 @router.post("/turn", response_model=TurnOut,
              responses={503: {"description": "no speech recognition model installed"}})
 async def voice_turn(request: Request,
-                     sender: str = Query("", max_length=100, description="the conversation")) -> object:
+                     sender: str = Query("", max_length=100, description="the conversation"),
+                     session: Session = Depends(get_session)) -> object:
     """A WAV recording of the citizen → what was heard, the bot's replies, the spoken answer."""
     try:
-        robot = await run_in_threadpool(robot_for_api)
+        robot = await run_in_threadpool(robot_for_api, session)
     except ModelMissing:
         return JSONResponse({"detail": NO_MODEL, "code": "asr_model_missing"}, status_code=503)
     turn = await run_in_threadpool(robot.turn, await request.body(), sender or f"voice-{uuid.uuid4().hex[:12]}")
@@ -92,10 +93,16 @@ async def voice_turn(request: Request,
                    audio=base64.b64encode(turn.audio).decode())
 
 
-@lru_cache(maxsize=1)
-def robot_for_api() -> Robot:
-    """One robot per process: the model loads once; the grammar holds the KB's names."""
-    with session_scope() as session:
+_robots: Dict[str, Robot] = {}
+
+
+def robot_for_api(session: Session) -> Robot:
+    """One robot per model folder and process: the model loads once (ModelMissing if there
+    is none); its grammar holds the KB's procedure names as they were then."""
+    path = get_settings().vosk_model_path
+    if path not in _robots:
+        model = load_model(path)
         names = procedure_names(p.dict() for p in repository.list_procedures(session))
-    recognizer = VoskRecognizer.from_settings(build_phrases(names))
-    return Robot(recognizer, BotConnection(get_settings().rasa_url))
+        _robots[path] = Robot(VoskRecognizer(model, build_phrases(names)),
+                              BotConnection(get_settings().rasa_url))
+    return _robots[path]
