@@ -4,8 +4,8 @@ Kept apart from `handover.py` (pure database work) because these call the bot ov
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import List
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from procedure_kb import bot_client, handover
 from procedure_kb.bot_client import BotUnavailable, TranscriptLine
 from procedure_kb.db import begin_write
 from procedure_kb.models import Handover
+from procedure_kb.zalo import events as zalo_events
 
 BACK_TO_BOT = ("Dạ, cán bộ đã kết thúc phần hỗ trợ. Em là Lễ tân số, Anh/Chị cần hỏi thêm gì "
                "cứ nhắn em ạ.")
@@ -23,15 +24,17 @@ class HandoverView:
     handover: Handover
     transcript: List[TranscriptLine]
     transcript_error: str = ""
+    files: List[Dict[str, Any]] = field(default_factory=list)  # what a Zalo citizen sent
 
 
 def view(session: Session, handover_id: int) -> HandoverView:
     """The handover with its conversation; a Rasa outage leaves the transcript empty, explained."""
     found = handover.get(session, handover_id)
+    files = zalo_events.attachments_from(session, found.sender_id) if found.channel == "zalo" else []
     try:
-        return HandoverView(found, bot_client.transcript(found.sender_id))
+        return HandoverView(found, bot_client.transcript(found.sender_id), files=files)
     except BotUnavailable as error:
-        return HandoverView(found, [], error.message)
+        return HandoverView(found, [], error.message, files)
 
 
 def send_reply(session: Session, handover_id: int, author: str, text: str) -> bool:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from procedure_kb import accounts
+from procedure_kb import accounts, handover_service
 from procedure_kb.accounts import Role
 from procedure_kb.db import session_scope
 from tests.conftest import chromium_page, needs_chromium
@@ -152,12 +152,17 @@ def test_queue_call_and_complaint_answer_reach_the_citizen_first(stack, citizen,
 
 def test_officer_replies_to_a_zalo_citizen_during_a_handover(stack, citizen, officer):
     citizen.say("cho tôi gặp cán bộ")
+    citizen.post(event="user_send_file",
+                 attachments=[{"type": "file", "payload": {"url": "https://example.vn/don.pdf", "name": "don.pdf"}}])
     listed = httpx.get(f"{stack.api_url}/api/handovers", headers=officer).json()
     handover = next(h for h in listed if h["sender_id"] == citizen.user_id)
     sent = httpx.post(f"{stack.api_url}/api/handovers/{handover['id']}/reply", headers=officer,
                       json={"text": "Dạ, em là cán bộ Lan, em nghe đây ạ."}).json()
     assert sent == {"delivered": True}
     assert "em là cán bộ Lan" in citizen.text(citizen.replies())
+    with session_scope(stack.database_url) as session:
+        files = handover_service.view(session, handover["id"]).files
+    assert [(f["name"], f["url"]) for f in files] == [("don.pdf", "https://example.vn/don.pdf")]
 
 
 @needs_chromium

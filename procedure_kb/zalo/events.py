@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ KINDS = {
 }
 
 
+EVENTS_WITH_FILES = [name for name, kind in KINDS.items() if kind == MEDIA]
 # Where the citizen is in an event: follows name the follower; read receipts come from
 # the OA to the citizen; everything else is sent by the citizen.
 USER_FIELD = {"follow": "follower", "unfollow": "follower",
@@ -113,6 +115,16 @@ def first_time(session: Session, event: ZaloIncoming) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def attachments_from(session: Session, user_id: str, limit: int = 20) -> List[Dict[str, Any]]:
+    """The files and images a citizen sent, newest first (for the officer in a handover)."""
+    rows = session.execute(
+        select(ZaloEvent).where(ZaloEvent.user_id == user_id,
+                                ZaloEvent.event_name.in_(EVENTS_WITH_FILES))
+        .order_by(ZaloEvent.id.desc()).limit(limit)
+    ).scalars()
+    return [{**item, "at": row.received_at} for row in rows for item in row.attachments]
 
 
 def _kept(attachment: Dict[str, Any]) -> Dict[str, Any]:
