@@ -407,3 +407,21 @@ class OutboxMessage(Base):
     attempts: int = Column(Integer, nullable=False, default=0)
     sent_at: Optional[datetime] = Column(DateTime, index=True)
     failed: bool = Column(Boolean, nullable=False, default=False)
+
+
+class MessageEvent(Base):
+    """One citizen message as the bot understood it, from Rasa's event broker.
+
+    Kept for statistics only: the intent, channel and time, never the text; the sender id
+    is stored hashed. (sender, timestamp) is unique, so a redelivered event counts once.
+    """
+
+    __tablename__ = "message_events"
+    __table_args__ = (UniqueConstraint("sender_hash", "timestamp"),)
+
+    id: int = Column(Integer, primary_key=True, autoincrement=True)
+    sender_hash: str = Column(String(64), nullable=False)
+    timestamp: float = Column(Float, nullable=False)
+    day: date = Column(Date, nullable=False, index=True)
+    intent: str = Column(String(60), nullable=False)
+    channel: str = Column(String(20), nullable=False)

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     tts_female: bool = False
     tts_cache_size: int = 256
 
+    # Scale-out: Rasa's event broker (RabbitMQ) and the queue the statistics consumer reads.
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    event_queue: str = "rasa_events"
+
     class Config:
         env_prefix = "LETAN_"
 
