@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install db admin model run test bench validate speech-model clean
+.PHONY: help install db admin model run run-scaled test bench validate speech-model purge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -43,6 +43,9 @@ $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
 run: db model ## start Rasa :5005, actions :5055 and the API :8000 (Ctrl-C stops all)
 	scripts/run.sh
 
+run-scaled: install model ## 2 Rasa, 2 action servers, 2 API workers behind nginx on PostgreSQL, Redis, RabbitMQ
+	scripts/run_scaled.sh
+
 test: install model ## run the whole test suite
 	$(BIN)/pytest
 
@@ -54,6 +57,9 @@ bench: db model ## NLU, queue, speech and Zalo figures (see README)
 	$(PY) scripts/bench_queue.py
 	$(PY) scripts/bench_speech.py
 	$(PY) scripts/bench_zalo.py
+
+purge: install ## clear contact data of complaints closed longer ago than the retention period
+	$(PY) -m procedure_kb.retention
 
 SPEECH_MODEL := vosk-model-small-vn-0.4
 SPEECH_MODEL_URL := https://alphacephei.com/vosk/models/$(SPEECH_MODEL).zip
