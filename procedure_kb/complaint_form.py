@@ -7,6 +7,7 @@ At any step a citizen may correct an earlier answer ("à nhầm, số điện th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Dict, List, Optional
 
@@ -65,6 +66,7 @@ class ComplaintDraft:
 
     def answer(self, asked: Optional[str], text: str) -> None:
         """Apply the citizen's reply to the question `asked`, plus any correction in it."""
+        text = composed(text)  # corrections are found in folded text, offsets must agree
         if asked == "content":
             self._set_content(text)
         elif not self._apply_corrections(text, asked):
@@ -189,6 +191,11 @@ class ComplaintDraft:
     def _forget(self, *names: str) -> None:
         for name in names:
             setattr(self, name, None)
+
+
+def composed(text: Optional[str]) -> str:
+    """NFC: Vietnamese typed with combining marks (NFD) becomes one character per letter."""
+    return unicodedata.normalize("NFC", text or "")
 
 
 def spaced(phone: str) -> str:

@@ -73,7 +73,7 @@ CITIZEN_STATES: Dict[str, str] = {
     TRANSFERRED: "đã được chuyển đến cơ quan có thẩm quyền giải quyết",
 }
 CLOSED = (ANSWERED, TRANSFERRED)
-_CODE = re.compile(r"\bP\s*A\s*[-_.\s]?\s*(\d{8})\s*[-_.\s]?\s*(\d{4})\b", re.IGNORECASE)
+_CODE = re.compile(r"\bP\s*A\s*[-_.\s]?\s*(\d{8})\s*[-_.\s]?\s*(\d{4})\b", re.IGNORECASE | re.ASCII)
 
 
 class ComplaintError(DomainError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Literal
+from typing import Any, Dict, List, Literal
 
 from pydantic import BaseSettings, Field
 
@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     # Send the page session cookie over HTTPS only (set true behind TLS).
     cookie_secure: bool = False
+    # Requests per minute per client address on the public endpoints (0 = no limit; per API
+    # worker process): ticket issuing, logins (API and page), voice turns and TTS.
+    rate_limit_tickets_per_minute: int = 20
+    rate_limit_login_per_minute: int = 10
+    rate_limit_speech_per_minute: int = 30
+    # Reverse proxies whose X-Forwarded-For is believed (exact peer addresses, JSON list).
+    trusted_proxies: List[str] = []
+    # Complaints closed more than this many days ago lose their contact data
+    # (`python -m procedure_kb.retention`, `make purge`).
+    complaint_contact_retention_days: int = 90
     # Queue: call one priority ticket per this many normal ones (0 = priority always first),
     # and mark a ticket no-show when skipped after this many calls.
     queue_priority_every: int = 0

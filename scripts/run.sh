@@ -22,18 +22,24 @@ export ZALO_API_BASE="${ZALO_API_BASE:-https://openapi.zalo.me}" ZALO_OAUTH_BASE
 export ZALO_OA_SECRET_KEY="${ZALO_OA_SECRET_KEY:-}" ZALO_APP_SECRET="${ZALO_APP_SECRET:-}"
 export ZALO_ACCESS_TOKEN="${ZALO_ACCESS_TOKEN:-}" ZALO_REFRESH_TOKEN="${ZALO_REFRESH_TOKEN:-}"
 
-$BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
+# Rasa's HTTP API (conversations, model, status) needs this token; POST /model/parse and the
+# webhooks stay open (bot/channels/public_api.py). The staff API reads the same variable.
+export LETAN_RASA_TOKEN="${LETAN_RASA_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+
+# The action server only on the loopback address (rasa_sdk reads SANIC_HOST).
+SANIC_HOST=127.0.0.1 $BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 --ws wsproto >var/log/api.log 2>&1 & pids+=($!)
-$BIN/rasa run --enable-api --port 5005 --model models/letan.tar.gz \
+$BIN/rasa run --enable-api --auth-token "$LETAN_RASA_TOKEN" --port 5005 --model models/letan.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 & pids+=($!)
 
 echo "Starting (logs in var/log/)..."
 for _ in $(seq 1 180); do
-  if curl -fs http://127.0.0.1:5005/status >/dev/null && curl -fs http://127.0.0.1:8000/health >/dev/null \
+  if curl -fs "http://127.0.0.1:5005/status?token=$LETAN_RASA_TOKEN" >/dev/null && curl -fs http://127.0.0.1:8000/health >/dev/null \
      && curl -fs http://127.0.0.1:5055/health >/dev/null; then
     cat <<MSG
 Lễ tân số is running:
-  Rasa server     http://127.0.0.1:5005   (POST /webhooks/rest/webhook, POST /model/parse)
+  Rasa server     http://127.0.0.1:5005   (POST /webhooks/rest/webhook, POST /model/parse;
+                  the rest of its HTTP API needs ?token=\$LETAN_RASA_TOKEN)
   Action server   http://127.0.0.1:5055
   Staff console   http://127.0.0.1:8000/staff   (API: /api/..., /docs; GET /health)
   Zalo            POST :5005/webhooks/zalo/webhook; without ZALO_APP_ID a fake OA's

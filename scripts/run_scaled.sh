@@ -19,6 +19,8 @@ export LETAN_RABBITMQ_USER="${LETAN_RABBITMQ_USER:-guest}" LETAN_RABBITMQ_PASSWO
 export LETAN_RABBITMQ_URL="amqp://$LETAN_RABBITMQ_USER:$LETAN_RABBITMQ_PASSWORD@$LETAN_RABBITMQ_HOST:5672/"
 export LETAN_DATABASE_URL="postgresql+psycopg2://$LETAN_PG_USER:$LETAN_PG_PASSWORD@$LETAN_PG_HOST:$LETAN_PG_PORT/$LETAN_PG_DATABASE"
 export LETAN_RASA_URL=http://127.0.0.1:5005
+export LETAN_RASA_TOKEN="${LETAN_RASA_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+export LETAN_TRUSTED_PROXIES='["127.0.0.1"]'   # nginx: rate limits per citizen, not per proxy
 for name in ZALO_APP_ID ZALO_OA_SECRET_KEY ZALO_APP_SECRET ZALO_ACCESS_TOKEN ZALO_REFRESH_TOKEN ZALO_API_BASE ZALO_OAUTH_BASE; do
   export "$name=${!name:-}"   # the Zalo channel stays off unless configured
 done
@@ -42,12 +44,13 @@ trap stop EXIT
 trap 'exit 0' INT TERM
 start() { local name=$1; shift; "$@" >"$RUN/log/$name.log" 2>&1 & pids+=($!); }
 
-start actions-1 $BIN/rasa run actions --actions actions --port 5155
-start actions-2 $BIN/rasa run actions --actions actions --port 5156
+start actions-1 env SANIC_HOST=127.0.0.1 $BIN/rasa run actions --actions actions --port 5155
+start actions-2 env SANIC_HOST=127.0.0.1 $BIN/rasa run actions --actions actions --port 5156
 start api-1 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8100 --ws wsproto
 start api-2 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8101 --ws wsproto
 for port in 5105 5106; do
-  start "rasa-$port" $BIN/rasa run --enable-api -i 127.0.0.1 --port $port --model models/letan.tar.gz \
+  start "rasa-$port" $BIN/rasa run --enable-api --auth-token "$LETAN_RASA_TOKEN" -i 127.0.0.1 \
+    --port $port --model models/letan.tar.gz \
     --endpoints deploy/endpoints.scaled.yml --credentials credentials.yml
 done
 start events $BIN/python -m procedure_kb.event_consumer
@@ -55,7 +58,8 @@ start nginx nginx -p "$PWD/$RUN/nginx" -c nginx.conf -g 'daemon off;'
 
 echo "Starting the scaled deployment (logs in $RUN/log/)..."
 for _ in $(seq 1 240); do
-  if curl -fs http://127.0.0.1:5105/status >/dev/null && curl -fs http://127.0.0.1:5106/status >/dev/null \
+  if curl -fs "http://127.0.0.1:5105/status?token=$LETAN_RASA_TOKEN" >/dev/null \
+     && curl -fs "http://127.0.0.1:5106/status?token=$LETAN_RASA_TOKEN" >/dev/null \
      && curl -fs http://127.0.0.1:8000/health >/dev/null && curl -fs http://127.0.0.1:5055/health >/dev/null; then
     echo "Lễ tân số (scaled) is running behind nginx: Rasa :5005, actions :5055, API :8000."
     echo "PostgreSQL database '$LETAN_PG_DATABASE', Redis locks, RabbitMQ queue rasa_events. Ctrl-C stops all."

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -10,9 +11,10 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 import httpx
+import yaml
 from sqlalchemy import create_engine, text
 
 from procedure_kb.db import get_engine, session_scope
@@ -29,6 +31,10 @@ ZALO_DEVELOPMENT = {
     "ZALO_APP_SECRET": "dev-app-secret", "ZALO_ACCESS_TOKEN": "dev-access-token-1",
     "ZALO_REFRESH_TOKEN": "dev-refresh-token-1",
 }
+# Tests and benchmarks send many requests from one address; tests/test_security.py checks the
+# limits in process. A stack's `extra_env` can set them again.
+RATE_LIMITS_OFF = {"LETAN_RATE_LIMIT_TICKETS_PER_MINUTE": "0", "LETAN_RATE_LIMIT_LOGIN_PER_MINUTE": "0",
+                   "LETAN_RATE_LIMIT_SPEECH_PER_MINUTE": "0"}
 ZALO_VARIABLES = ("ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET", "ZALO_ACCESS_TOKEN",
                   "ZALO_REFRESH_TOKEN", "ZALO_API_BASE", "ZALO_OAUTH_BASE")
 
@@ -85,44 +91,58 @@ class Stack:
     # Also run the fake Zalo OA (scripts/fake_zalo.py) and point the Zalo channel at it.
     zalo: bool = False
     zalo_url: str = ""
+    # endpoints.yml sections that replace or add to the defaults (e.g. tracker_store, lock_store).
+    endpoints: Dict[str, dict] = field(default_factory=dict)
+    # Rasa servers sharing the action server and the stores; `rasa_url` is the first.
+    rasa_servers: int = 1
+    rasa_urls: List[str] = field(default_factory=list)
     processes: List[subprocess.Popen] = field(default_factory=list)
+    # Rasa's HTTP API token (`--auth-token`), new per stack; every process gets it.
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def env(self) -> Dict[str, str]:
         return {
             **{name: "" for name in ZALO_VARIABLES},  # the Zalo channel off unless given
             **os.environ,
+            **RATE_LIMITS_OFF,
             **self.extra_env,
             "LETAN_DATABASE_URL": self.database_url,
             "LETAN_KB_REFRESH_SECONDS": "1",
             "LETAN_RASA_URL": self.rasa_url,
+            "LETAN_RASA_TOKEN": self.rasa_token,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
         }
 
     def start(self) -> None:
-        """Rasa server, action server and API."""
-        rasa_port, actions_port = free_port(), free_port()
-        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        """Rasa server(s), action server and API."""
+        rasa_ports, actions_port = [free_port() for _ in range(self.rasa_servers)], free_port()
+        self.rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
+        self.rasa_url = self.rasa_urls[0]
         self.actions_url = f"http://127.0.0.1:{actions_port}"
         if self.zalo:
             self._start_fake_zalo()
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{self.actions_url}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n'
-            f'  db: "{self.workdir / "tracker.db"}"\n',
-            encoding="utf-8",
-        )
+        endpoints.write_text(yaml.safe_dump(self._endpoints()), encoding="utf-8")
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(actions_port)])
+                                "--port", str(actions_port)], {"SANIC_HOST": "127.0.0.1"})
         self._spawn_api()
-        self._spawn("rasa", [str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1",
-                             "--port", str(rasa_port), "--model", str(MODEL),
-                             "--endpoints", str(endpoints), "--credentials",
-                             str(ROOT / "credentials.yml")])
-        self._wait_until_ready(
-            [f"{self.rasa_url}/status", f"{self.actions_url}/health", f"{self.api_url}/health"]
-        )
+        for number, port in enumerate(rasa_ports, start=1):
+            self._spawn("rasa" if number == 1 else f"rasa{number}",
+                        [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+                         "-i", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
+                         "--endpoints", str(endpoints), "--credentials",
+                         str(ROOT / "credentials.yml")])
+        self._wait_until_ready([f"{url}/status?token={self.rasa_token}" for url in self.rasa_urls]
+                               + [f"{self.actions_url}/health", f"{self.api_url}/health"])
+
+    def _endpoints(self) -> Dict[str, dict]:
+        """The action server and a SQLite tracker store, then `self.endpoints` over them."""
+        return {
+            "action_endpoint": {"url": f"{self.actions_url}/webhook"},
+            "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(self.workdir / "tracker.db")},
+            **self.endpoints,
+        }
 
     def _start_fake_zalo(self) -> None:
         port = free_port()
@@ -143,11 +163,11 @@ class Stack:
         self._spawn("api", [str(BIN / "uvicorn"), "procedure_kb.api.app:app",
                             "--host", "127.0.0.1", "--port", str(api_port), "--ws", "wsproto"])
 
-    def _spawn(self, name: str, command: List[str]) -> None:
+    def _spawn(self, name: str, command: List[str], env: Optional[Dict[str, str]] = None) -> None:
+        """`env`: extra variables for this process only."""
         log = open(self.workdir / f"{name}.log", "wb")
-        self.processes.append(
-            subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
-        )
+        self.processes.append(subprocess.Popen(command, cwd=ROOT, env={**self.env(), **(env or {})},
+                                               stdout=log, stderr=subprocess.STDOUT))
 
     def _wait_until_ready(self, checks: List[str]) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -111,6 +111,9 @@ def _units_word(tens: int, units: int) -> str:
     return DIGIT_WORDS[units]
 
 
+LONGEST_READ_NUMBER = 15  # digits; longer runs (an id, a pasted code) are read digit by digit
+
+
 def _read_digits(digits: str) -> str:
     return " ".join(DIGIT_WORDS[int(digit)] for digit in digits)
 
@@ -118,7 +121,10 @@ def _read_digits(digits: str) -> str:
 def _read_decimal(written: str, region: str) -> str:
     """ "1.250.000" (thousands dots), "3,5" (decimal comma); a short fraction is a number."""
     whole, _, fraction = written.partition(",")
-    spoken = read_number(int(whole.replace(".", "")), region)
+    digits = whole.replace(".", "")
+    if len(digits) > LONGEST_READ_NUMBER:  # no one says these as a number: digit by digit
+        return _read_digits(written.replace(".", "").replace(",", ""))
+    spoken = read_number(int(digits), region)
     if not fraction:
         return spoken
     if len(fraction) > 3:

@@ -23,6 +23,7 @@ from procedure_kb.api.pages import routes as pages
 from procedure_kb.api.pages import tools as page_tools
 from procedure_kb.api.pages.session import CsrfRejected, LoginRequired
 from procedure_kb.api.pages.templating import render
+from procedure_kb.api.rate_limit import RateLimiter
 from procedure_kb.api.routers import (
     audit,
     auth,
@@ -85,6 +86,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
+    app.middleware("http")(RateLimiter())
     app.middleware("http")(_limit_body_size)
     app.middleware("http")(_security_headers)
     return app

@@ -22,6 +22,7 @@ from procedure_kb.models import ZaloEvent
 from procedure_kb.zalo.config import ZaloConfig
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+MAX_TIMESTAMP_DIGITS = 16  # milliseconds since 1970 have 13
 TEXT, FOLLOW, MEDIA, UNSUPPORTED, RECORD_ONLY, UNKNOWN = (
     "text", "follow", "media", "unsupported", "record_only", "unknown")
 KINDS = {
@@ -71,7 +72,7 @@ def verify(raw: bytes, signature: Optional[str], config: ZaloConfig,
     """The event's JSON when the signature, app id and age check out, else EventRejected."""
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise EventRejected("body is not JSON") from None
     if not isinstance(body, dict):
         raise EventRejected("body is not a JSON object")
@@ -82,10 +83,10 @@ def verify(raw: bytes, signature: Optional[str], config: ZaloConfig,
         raise EventRejected(f"app_id {app_id!r} is not this OA's app")
     expected = "mac=" + hashlib.sha256(
         app_id.encode() + raw + timestamp.encode() + config.oa_secret_key.encode()).hexdigest()
-    if not hmac.compare_digest(signature.strip(), expected):
+    if not hmac.compare_digest(signature.strip().encode(), expected.encode()):
         raise EventRejected("signature does not match the body")
-    if not timestamp.isdigit():
-        raise EventRejected("timestamp is missing")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+        raise EventRejected("timestamp is missing or unreadable")
     age = (now if now is not None else time.time()) - int(timestamp) / 1000
     if age > config.max_event_age_seconds:
         raise EventRejected(f"event is {int(age)} s old (replay?)")
@@ -99,10 +100,15 @@ def parse(body: Dict[str, Any]) -> ZaloIncoming:
     message = body.get("message") if isinstance(body.get("message"), dict) else {}
     user = body.get(USER_FIELD.get(name, "sender"))
     user_id = str((user or {}).get("id", "")) if isinstance(user, dict) else ""
-    msg_id = message.get("msg_id") or ",".join(map(str, message.get("msg_ids") or []))
+    msg_id = message.get("msg_id") or ",".join(map(str, _listed(message.get("msg_ids"))))
     key = f"{name}:{msg_id}" if msg_id else f"{name}:{user_id}:{body.get('timestamp', '')}"
-    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    attachments = [a for a in _listed(message.get("attachments")) if isinstance(a, dict)]
     return ZaloIncoming(name, kind, user_id, key[:200], str(message.get("text") or ""), attachments)
+
+
+def _listed(value: Any) -> List[Any]:
+    """A JSON field that should be a list, or [] when it is anything else."""
+    return value if isinstance(value, list) else []
 
 
 def first_time(session: Session, event: ZaloIncoming) -> bool:

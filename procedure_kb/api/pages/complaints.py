@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from procedure_kb import accounts, complaints
-from procedure_kb.api.deps import get_session, get_write_session
+from procedure_kb.api.deps import MAX_INT, get_session, get_write_session
 from procedure_kb.api.pages.ratings import CHANNEL_LABELS
 from procedure_kb.api.pages.session import checked_form, page_session
 from procedure_kb.api.pages.templating import refuse_unless, render
@@ -35,7 +35,7 @@ def complaints_page(
     state: str = Query("", max_length=20),
     category: str = Query("", max_length=30),
     assignee: str = Query("", max_length=64),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
 ) -> Response:

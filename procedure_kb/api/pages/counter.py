@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import accounts, queue
 from procedure_kb.accounts import Role
-from procedure_kb.api.deps import get_session, get_write_session
+from procedure_kb.api.deps import MAX_INT, PositiveId, get_session, get_write_session
 from procedure_kb.api.pages.session import checked_form, page_session
 from procedure_kb.api.pages.templating import render
 from procedure_kb.models import ServiceCounter, StaffSession, Ticket
@@ -26,7 +26,7 @@ def _is_officer(staff_session: StaffSession) -> bool:
 @router.get("", response_class=HTMLResponse)
 def counter_page(
     request: Request,
-    number: Optional[int] = Query(None, ge=1),
+    number: Optional[int] = Query(None, ge=1, le=MAX_INT),
     message: str = Query("", max_length=300),
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
@@ -47,7 +47,7 @@ def counter_page(
 
 @router.post("/{number}")
 def act(
-    number: int,
+    number: PositiveId,
     request: Request,
     form: dict = Depends(checked_form),
     staff_session: StaffSession = Depends(page_session),

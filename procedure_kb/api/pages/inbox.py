@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import handover, handover_service
 from procedure_kb.accounts import Role
-from procedure_kb.api.deps import get_session
+from procedure_kb.api.deps import PositiveId, get_session
 from procedure_kb.api.pages.session import checked_form, page_session
 from procedure_kb.api.pages.templating import refuse_unless, render
 from procedure_kb.errors import DomainError
@@ -34,7 +34,7 @@ def inbox_page(request: Request, staff_session: StaffSession = Depends(page_sess
 
 
 @router.get("/{handover_id}", response_class=HTMLResponse)
-def handover_page(handover_id: int, request: Request, message: str = Query("", max_length=300),
+def handover_page(handover_id: PositiveId, request: Request, message: str = Query("", max_length=300),
                   staff_session: StaffSession = Depends(page_session),
                   session: Session = Depends(get_session)) -> Response:
     refused = _refuse_unless_officer(request, staff_session)
@@ -49,7 +49,7 @@ def handover_page(handover_id: int, request: Request, message: str = Query("", m
 
 
 @router.post("/{handover_id}")
-def act(handover_id: int, request: Request, form: dict = Depends(checked_form),
+def act(handover_id: PositiveId, request: Request, form: dict = Depends(checked_form),
         staff_session: StaffSession = Depends(page_session),
         session: Session = Depends(get_session)) -> Response:
     """Reply to the citizen, or give the conversation back to the bot."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from procedure_kb import accounts, complaints
-from procedure_kb.api.deps import get_session, get_write_session
+from procedure_kb.api.deps import MAX_INT, get_session, get_write_session
 from procedure_kb.api.security import require
 from procedure_kb.models import Complaint, StaffUser
 
@@ -85,7 +85,7 @@ def list_complaints(
     category: str = Query("", regex=_one_of(complaints.CATEGORIES)),
     assignee: str = Query("", max_length=64),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
     user: StaffUser = Depends(reader),
     session: Session = Depends(get_session),
 ) -> List[ComplaintOut]:

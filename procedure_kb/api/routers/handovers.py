@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import handover, handover_service
 from procedure_kb.accounts import Role
-from procedure_kb.api.deps import get_session
+from procedure_kb.api.deps import PositiveId, get_session
 from procedure_kb.api.security import require
 from procedure_kb.models import Handover, StaffUser
 
@@ -55,7 +55,7 @@ def inbox(_: StaffUser = Depends(officer), session: Session = Depends(get_sessio
 
 
 @router.get("/{handover_id}", response_model=HandoverDetail)
-def detail(handover_id: int, _: StaffUser = Depends(officer),
+def detail(handover_id: PositiveId, _: StaffUser = Depends(officer),
            session: Session = Depends(get_session)) -> HandoverDetail:
     found = handover_service.view(session, handover_id)
     return HandoverDetail(
@@ -66,14 +66,14 @@ def detail(handover_id: int, _: StaffUser = Depends(officer),
 
 
 @router.post("/{handover_id}/reply")
-def reply(handover_id: int, body: ReplyIn, user: StaffUser = Depends(officer),
+def reply(handover_id: PositiveId, body: ReplyIn, user: StaffUser = Depends(officer),
           session: Session = Depends(get_session)) -> dict:
     """Kept even when the bot server is down; `delivered` says whether it was sent."""
     return {"delivered": handover_service.send_reply(session, handover_id, user.username, body.text)}
 
 
 @router.post("/{handover_id}/close", response_model=HandoverOut)
-def close(handover_id: int, user: StaffUser = Depends(officer),
+def close(handover_id: PositiveId, user: StaffUser = Depends(officer),
           session: Session = Depends(get_session)) -> Handover:
     """Give the conversation back to the bot."""
     return handover_service.give_back(session, handover_id, user.username)

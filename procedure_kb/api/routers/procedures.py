@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import accounts, curation, repository
 from procedure_kb.accounts import Role
-from procedure_kb.api.deps import get_session
+from procedure_kb.api.deps import MAX_INT, get_session
 from procedure_kb.api.security import optional_user, require
 from procedure_kb.models import StaffUser
 from procedure_kb.schemas import ProcedureData, ProcedureIn, ProcedureOut
@@ -128,8 +128,8 @@ def history(
 @router.get("/{procedure_id}/diff", response_model=List[FieldChangeOut])
 def diff(
     procedure_id: str,
-    old: int = Query(..., ge=1),
-    new: int = Query(..., ge=1),
+    old: int = Query(..., ge=1, le=MAX_INT),
+    new: int = Query(..., ge=1, le=MAX_INT),
     _: StaffUser = Depends(editor),
     session: Session = Depends(get_session),
 ) -> List[curation.FieldChange]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from procedure_kb import audit, queue, queue_stats, ticket_print
 from procedure_kb.accounts import Role
-from procedure_kb.api.deps import get_session, get_write_session
+from procedure_kb.api.deps import PositiveId, get_session, get_write_session
 from procedure_kb.api.security import require
 from procedure_kb.models import ServiceCounter, StaffUser, Ticket
 from procedure_kb.queue import Channel, Priority
@@ -125,7 +125,7 @@ def daily_stats(
 
 
 @router.post("/counters/{number}/call-next", response_model=CallOut)
-def call_next(number: int, _: StaffUser = Depends(officer),
+def call_next(number: PositiveId, _: StaffUser = Depends(officer),
               session: Session = Depends(get_write_session)) -> CallOut:
     ticket = queue.call_next(session, number)
     session.commit()
@@ -133,7 +133,7 @@ def call_next(number: int, _: StaffUser = Depends(officer),
 
 
 @router.post("/counters/{number}/recall", response_model=CallOut)
-def recall(number: int, _: StaffUser = Depends(officer),
+def recall(number: PositiveId, _: StaffUser = Depends(officer),
            session: Session = Depends(get_write_session)) -> CallOut:
     ticket = queue.recall(session, number)
     session.commit()
@@ -146,7 +146,7 @@ def list_counters(session: Session = Depends(get_session)) -> list:
 
 
 @router.put("/counters/{number}", response_model=CounterOut)
-def save_counter(number: int, body: CounterIn, admin: StaffUser = Depends(require(Role.admin)),
+def save_counter(number: PositiveId, body: CounterIn, admin: StaffUser = Depends(require(Role.admin)),
                  session: Session = Depends(get_write_session)) -> ServiceCounter:
     """Admins set up counters: name, agency and the services each one serves."""
     counter = queue.save_counter(session, number, body.name, body.agency, body.services)
@@ -156,14 +156,14 @@ def save_counter(number: int, body: CounterIn, admin: StaffUser = Depends(requir
 
 
 @router.post("/counters/{number}/pause", status_code=204)
-def pause(number: int, body: PauseIn, _: StaffUser = Depends(officer),
+def pause(number: PositiveId, body: PauseIn, _: StaffUser = Depends(officer),
           session: Session = Depends(get_write_session)) -> None:
     queue.set_counter_state(session, number, "paused", body.reason)
     session.commit()
 
 
 @router.post("/counters/{number}/resume", status_code=204)
-def resume(number: int, _: StaffUser = Depends(officer),
+def resume(number: PositiveId, _: StaffUser = Depends(officer),
            session: Session = Depends(get_write_session)) -> None:
     queue.set_counter_state(session, number, "open")
     session.commit()
@@ -193,7 +193,7 @@ def transfer(code: str, body: TransferIn, _: StaffUser = Depends(officer),
     return _changed(session, queue.transfer(session, code, body.service))
 
 
-def _call(number: int, ticket: Optional[Ticket]) -> CallOut:
+def _call(number: PositiveId, ticket: Optional[Ticket]) -> CallOut:
     if ticket is None:
         return CallOut(code=None, counter=number, announcement=None)
     return CallOut(code=ticket.code, counter=number, announcement=queue.announcement(ticket))
