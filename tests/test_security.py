@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.channels.server_hooks import APOLOGY
 from procedure_kb import complaints, retention
 from procedure_kb.api.rate_limit import SlidingWindow
 from procedure_kb.complaints import Contact
 from procedure_kb.db import session_scope
 from procedure_kb.models import AuditEntry, Complaint
 from procedure_kb.settings import get_settings
+from scripts.stack import Stack
 from tests.conftest import api_client, seeded_database
 
 TOO_FAST = "Bạn gửi yêu cầu quá nhanh, vui lòng thử lại sau"
@@ -221,3 +223,23 @@ def test_retention_command_uses_the_setting_and_says_how_many(retention_db, monk
     assert "from 3 closed complaint(s)" in capsys.readouterr().out
     with session_scope(url) as session:
         assert by_code(session, codes["old_open"]).contact_phone == PHONE
+
+
+@pytest.mark.stack
+def test_a_turn_with_the_action_server_down_gets_an_apology(tmp_path):
+    """Its own stack: the action server is stopped on purpose."""
+    stack = Stack(workdir=tmp_path, database_url=seeded_database(tmp_path))
+    try:
+        stack.start()
+        actions = stack.processes[0]  # started first
+        actions.terminate()
+        actions.wait(timeout=20)
+        answer = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
+                            json={"sender": "khong-co-action", "message": "làm khai sinh cần gì"}).json()
+        assert [m["text"] for m in answer] == [APOLOGY]
+        assert httpx.get(f"{stack.rasa_url}/status", params={"token": stack.rasa_token}).status_code == 200
+        greeting = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
+                              json={"sender": "van-chao", "message": "xin chào"}).json()
+        assert greeting[0]["text"].startswith("Dạ, em chào")  # responses need no action server
+    finally:
+        stack.stop()
