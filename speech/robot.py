@@ -16,7 +16,6 @@ import queue
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -33,7 +32,7 @@ from procedure_kb.text import lower_first
 from speech.asr import Recognizer, Utterance, VoskRecognizer
 from speech.audio import AudioError, frames, is_speech, read_wav
 from speech.normalize import normalize
-from speech.tts import AUDIO_PLAYERS, NoAudioDevice, TtsSettings, shared_synthesizer
+from speech.tts import NoAudioDevice, Player, TtsSettings, shared_synthesizer
 
 NOT_HEARD = "Dạ, em chưa nghe rõ. Anh/Chị nói lại giúp em ạ."
 BOT_DOWN = ("Dạ, em xin lỗi, hệ thống đang bận. Anh/Chị vui lòng hỏi tại Quầy Hướng dẫn chung "
@@ -130,29 +129,6 @@ def default_voice() -> TtsSettings:
     settings = get_settings()
     return TtsSettings(region=settings.tts_region, female=settings.tts_female,
                        rate=settings.tts_rate, volume=settings.tts_volume)
-
-
-class Player:
-    """Plays WAV bytes with aplay/paplay; `stop()` interrupts from another thread."""
-
-    def __init__(self) -> None:
-        self._process: Optional[subprocess.Popen] = None
-
-    def play(self, wav: bytes) -> None:
-        command = next((c for c in AUDIO_PLAYERS if shutil.which(c[0])), None)
-        if command is None:
-            raise NoAudioDevice("No audio player found: install alsa-utils for aplay")
-        with tempfile.NamedTemporaryFile(suffix=".wav") as file:
-            file.write(wav)
-            file.flush()
-            self._process = subprocess.Popen([*command, file.name], stderr=subprocess.PIPE)
-            _, error = self._process.communicate()
-            if self._process.returncode not in (0, -15):  # -15: stopped by barge-in
-                raise NoAudioDevice(f"{command[0]} could not play: {error.decode(errors='replace')}")
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
 
 
 class Speaker:

@@ -39,7 +39,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Protocol, Tuple
+from typing import (
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Protocol,
+    Tuple,
+)
 
 import pyttsx3
 from pyttsx3.voice import Voice as Pyttsx3Voice
@@ -136,7 +145,9 @@ class EspeakEngine:
             self._engine = pyttsx3.init("espeak")
         except (OSError, RuntimeError) as error:
             raise SynthesisError(f"espeak-ng is not available: {error}") from error
-        from pyttsx3.drivers import _espeak  # loadable only once espeak-ng is known to be there
+        from pyttsx3.drivers import (
+            _espeak,  # loadable only once espeak-ng is known to be there
+        )
 
         self._espeak = _espeak
         self._engine.connect("error", self._record_error)
@@ -294,19 +305,38 @@ def wav_duration(wav: bytes) -> float:
         return reader.getnframes() / reader.getframerate()
 
 
+class Player:
+    """Plays WAV bytes with the first audio player found; `stop()` (barge-in) interrupts it
+    from another thread. `NoAudioDevice` when nothing can play."""
+
+    STOPPED = -15  # the player's exit status after stop() (SIGTERM)
+
+    def __init__(self) -> None:
+        self._process: Optional[subprocess.Popen] = None
+
+    def play(self, wav: bytes) -> None:
+        player = next((command for command in AUDIO_PLAYERS if shutil.which(command[0])), None)
+        if player is None:
+            names = ", ".join(command[0] for command in AUDIO_PLAYERS)
+            raise NoAudioDevice(f"No audio player found ({names}): install alsa-utils for aplay")
+        with tempfile.NamedTemporaryFile(suffix=".wav") as file:
+            file.write(wav)
+            file.flush()
+            self._process = subprocess.Popen([*player, file.name], stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.PIPE, text=True)
+            try:
+                _, error = self._process.communicate(timeout=wav_duration(wav) + PLAYBACK_MARGIN_SECONDS)
+            except subprocess.TimeoutExpired as stuck:
+                self._process.kill()
+                raise NoAudioDevice(f"{player[0]} did not finish playing: is the sound device stuck?") from stuck
+        if self._process.returncode not in (0, self.STOPPED):
+            raise NoAudioDevice(f"{player[0]} could not play: {error.strip() or self._process.returncode}")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+
+
 def play(wav: bytes) -> None:
-    """Play WAV bytes to the end with the first audio player found; `NoAudioDevice` if none can."""
-    player = next((command for command in AUDIO_PLAYERS if shutil.which(command[0])), None)
-    if player is None:
-        names = ", ".join(command[0] for command in AUDIO_PLAYERS)
-        raise NoAudioDevice(f"No audio player found ({names}): install alsa-utils for aplay")
-    with tempfile.NamedTemporaryFile(suffix=".wav") as file:
-        file.write(wav)
-        file.flush()
-        try:
-            result = subprocess.run([*player, file.name], capture_output=True, text=True,
-                                    timeout=wav_duration(wav) + PLAYBACK_MARGIN_SECONDS)
-        except subprocess.TimeoutExpired as error:
-            raise NoAudioDevice(f"{player[0]} did not finish playing: is the sound device stuck?") from error
-    if result.returncode != 0:
-        raise NoAudioDevice(f"{player[0]} could not play: {result.stderr.strip() or result.returncode}")
+    """Play WAV bytes to the end; `NoAudioDevice` if nothing can."""
+    Player().play(wav)

@@ -19,11 +19,11 @@ from speech.robot import (
     Announcer,
     BotConnection,
     LiveLoop,
-    Player,
     RecordedAudio,
     Robot,
     Speaker,
 )
+from speech.tts import Player
 from tests.conftest import api_client, seeded_database
 
 pytestmark = [pytest.mark.stack,
