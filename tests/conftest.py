@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator, List
 
 import httpx
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from procedure_kb.api.app import create_app
 from procedure_kb.api.deps import get_session
 from procedure_kb.db import session_factory, session_scope
+from procedure_kb.rate_windows import REDIS_DB
 from scripts.stack import MODEL, Stack, seeded_database, temporary_postgres_database
 
 if TYPE_CHECKING:
@@ -123,3 +125,30 @@ def postgres_url() -> Iterator[str]:
         except OperationalError as error:
             pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error}")
         yield url
+
+
+def rate_redis() -> redis.Redis:
+    """The rate limits' database on this machine's Redis; skips the test when it does not answer."""
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        pytest.skip(f"Redis is not reachable on 127.0.0.1:6379: {error}")
+    return client
+
+
+def delete_keys(client: redis.Redis, pattern: str) -> None:
+    keys = list(client.scan_iter(match=pattern))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture()
+def rate_key_prefix() -> Iterator[str]:
+    """A fresh key prefix in the rate limits' Redis database; its keys are deleted afterwards."""
+    client = rate_redis()
+    prefix = f"test:rate:{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    delete_keys(client, f"{prefix}*")
+    client.close()

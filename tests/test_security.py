@@ -11,15 +11,16 @@ from sqlalchemy import select
 
 from bot.channels.server_hooks import APOLOGY
 from procedure_kb import complaints, retention
-from procedure_kb.api.rate_limit import SlidingWindow
+from procedure_kb.api import rate_limit
 from procedure_kb.complaints import Contact
 from procedure_kb.db import session_scope
 from procedure_kb.models import AuditEntry, Complaint
+from procedure_kb.rate_windows import RedisSlidingWindow
 from procedure_kb.settings import get_settings
 from scripts.stack import Stack
 from tests.conftest import api_client, seeded_database
 
-TOO_FAST = "Bạn gửi yêu cầu quá nhanh, vui lòng thử lại sau"
+TOO_FAST = "Dạ, Anh/Chị gửi yêu cầu quá nhanh, vui lòng thử lại sau"
 PHONE = "0912345678"
 
 
@@ -88,7 +89,7 @@ def test_the_21st_ticket_in_a_minute_is_refused_politely(limited):
     refused = ticket(limited)
     assert_too_fast(refused)
     assert refused.json()["detail"].startswith(TOO_FAST) and refused.json()["code"] == "rate_limited"
-    assert refused.json()["detail"].endswith(f"{refused.headers['Retry-After']} giây.")
+    assert refused.json()["detail"].endswith(f"{refused.headers['Retry-After']} giây ạ.")
 
 
 def test_another_client_address_is_not_limited(limited):
@@ -128,20 +129,17 @@ def test_speech_is_limited_and_zero_means_no_limit(limited, monkeypatch):
     assert all(limited.post("/api/speech/tts", json={}).status_code == 422 for _ in range(5))
 
 
-def test_sliding_window_slides_and_forgets_idle_clients():
-    now = [0.0]
-    window = SlidingWindow(window=60, max_keys=3, clock=lambda: now[0])
-    assert [window.hit("a", 2) for _ in range(2)] == [0, 0]
-    now[0] = 10
-    assert window.hit("a", 2) == 50  # the first hit leaves the window at 60
-    now[0] = 60.5
-    assert window.hit("a", 2) == 0
-    for key in "bcde":
-        window.hit(key, 2)
-    assert len(window) == 3  # bounded: the longest idle are forgotten
-    now[0] = 200
-    window.hit("f", 2)
-    assert len(window) == 1  # everyone else was idle for a whole window
+def test_two_api_workers_share_the_limit_through_redis(tmp_path, monkeypatch, rate_key_prefix):
+    """Two app instances, as two uvicorn workers, with the services backend's window."""
+    monkeypatch.setattr(get_settings(), "rate_limit_tickets_per_minute", 4)
+    monkeypatch.setattr(get_settings(), "trusted_proxies", [])
+    monkeypatch.setattr(rate_limit, "window_for", lambda settings: RedisSlidingWindow(
+        settings.redis_host, settings.redis_port, prefix=rate_key_prefix))
+    url = seeded_database(tmp_path)
+    with api_client(url) as first, api_client(url) as second:
+        assert [ticket(worker).status_code for worker in (first, second) * 2] == [201] * 4
+        assert_too_fast(ticket(first))
+        assert_too_fast(ticket(second))
 
 
 # --- security headers ---------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 1. The one Rasa HTTP API route that the public contract names stays open under `--auth-token`.
 2. A REST or robot turn left without any reply because the action server is down gets a
    polite apology instead of silence (Rasa logs the failed action and ends the turn).
+3. Message limits per sender (and per address) on the webhooks (bot/channels/webhook_limits.py).
+4. Request bodies over MAX_REQUEST_BYTES get 413, instead of Sanic's 100 MB default: the
+   webhooks' JSON (a Zalo event, a robot or REST message) and the API calls the staff API
+   makes (tracker events of a handover) are a few KB.
 
 About (1):
 `rasa run --enable-api --auth-token T` (scripts/run.sh, scripts/stack.py) makes every route
@@ -13,7 +17,8 @@ other API route (conversations and tracker events, model replace/train, status, 
 still requires the token; the channels' webhooks are not API routes and never needed it.
 
 Named in credentials.yml so that Rasa loads it: it adds no webhook, only a listener that
-installs the middlewares when the server starts.
+installs the middlewares and the size limit when the server starts (Sanic reads
+REQUEST_MAX_SIZE per connection, so setting it before the server starts applies it).
 """
 from __future__ import annotations
 
@@ -28,6 +33,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from bot.channels.webhook_limits import WebhookLimiter
+from procedure_kb.settings import get_settings
+
+MAX_REQUEST_BYTES = 1024 * 1024
 PUBLIC_ROUTES = frozenset({("POST", "/model/parse")})
 
 
@@ -45,7 +54,9 @@ class ServerHooks(InputChannel):
 
 
 async def _install(app: Sanic, _: Any) -> None:
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.register_middleware(serve_public_route, "request")
+    app.register_middleware(WebhookLimiter(get_settings()), "request")
     app.register_middleware(apologise_if_actions_are_down, "response")
 
 
