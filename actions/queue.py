@@ -1,12 +1,14 @@
 """Queue tickets from the dialogue: issue one for the right service, and say where it stands."""
 from __future__ import annotations
 
+import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from procedure_kb import queue, queue_replies
@@ -17,6 +19,7 @@ from procedure_kb.queue import Channel, Priority, QueueError
 CODE_IN_TEXT = re.compile(r"\b([A-Za-z])\s?-?\s?(\d{1,4})\b")
 CHANNELS = {"robot": Channel.robot, "zalo": Channel.zalo, "rest": Channel.chat}
 Events = List[Dict[Text, Any]]
+log = logging.getLogger(__name__)
 
 
 class ActionIssueTicket(Action):
@@ -28,24 +31,25 @@ class ActionIssueTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Events:
+        return answer_safely(dispatcher, lambda: self._issue(dispatcher, tracker))
+
+    @staticmethod
+    def _issue(dispatcher: CollectingDispatcher, tracker: Tracker) -> Events:
         chosen = next(tracker.get_latest_entity_values("queue_service"), None)
         procedure = next(tracker.get_latest_entity_values("procedure"), None) or tracker.get_slot("procedure")
         text = tracker.latest_message.get("text") or ""
-        try:
-            with session_scope(write_lock=True) as session:
-                service = _service(session, chosen, procedure, text)
-                if service is None:
-                    buttons = [
-                        {"title": s.name, "payload": f'/request_queue_number{{"queue_service":"{s.id}"}}'}
-                        for s in queue.all_services(session)
-                    ]
-                    dispatcher.utter_message(text=queue_replies.which_service(), buttons=buttons)
-                    return []
-                channel = CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.chat)
-                view = queue.issue(session, service, None, channel, tracker.sender_id)
-        except QueueError as error:
-            dispatcher.utter_message(text=queue_replies.refused(error.message))
-            return []
+        with session_scope(write_lock=True) as session:
+            service = _service(session, chosen, procedure, text)
+            if service is None:
+                buttons = [
+                    {"title": s.name, "payload": f'/request_queue_number{{"queue_service":"{s.id}"}}'}
+                    for s in queue.all_services(session)
+                ]
+                dispatcher.utter_message(text=queue_replies.which_service(), buttons=buttons)
+                return []
+            channel = CHANNELS.get(tracker.get_latest_input_channel() or "", Channel.chat)
+            view = queue.issue(session, service, None, channel, tracker.sender_id)
+        # Told only once the ticket is committed.
         dispatcher.utter_message(
             text=queue_replies.ticket_issued(view),
             buttons=[{"title": queue_replies.PRIORITY_BUTTON, "payload": "/declare_priority"}],
@@ -64,14 +68,14 @@ class ActionDeclarePriority(Action):
         if not code:
             dispatcher.utter_message(text=queue_replies.ask_ticket_code())
             return []
-        try:
-            with session_scope(write_lock=True) as session:
-                ticket = queue.mark_priority(session, code, Priority.declared)
-                session.flush()
-                view = queue.view(session, ticket)
-        except QueueError as error:
-            dispatcher.utter_message(text=queue_replies.refused(error.message))
-            return []
+        return answer_safely(dispatcher, lambda: self._mark(dispatcher, code))
+
+    @staticmethod
+    def _mark(dispatcher: CollectingDispatcher, code: str) -> Events:
+        with session_scope(write_lock=True) as session:
+            ticket = queue.mark_priority(session, code, Priority.declared)
+            session.flush()
+            view = queue.view(session, ticket)
         dispatcher.utter_message(text=queue_replies.priority_marked(view))
         return []
 
@@ -89,14 +93,27 @@ class ActionQueueStatus(Action):
         if not code:
             dispatcher.utter_message(text=queue_replies.ask_ticket_code())
             return []
-        try:
-            with session_scope() as session:
-                view = queue.view(session, queue.find_ticket(session, code))
-        except QueueError as error:
-            dispatcher.utter_message(text=queue_replies.refused(error.message))
-            return []
+        return answer_safely(dispatcher, lambda: self._state(dispatcher, code))
+
+    @staticmethod
+    def _state(dispatcher: CollectingDispatcher, code: str) -> Events:
+        with session_scope() as session:
+            view = queue.view(session, queue.find_ticket(session, code))
         dispatcher.utter_message(text=queue_replies.ticket_state(view))
         return [SlotSet("ticket_code", view.code)]
+
+
+def answer_safely(dispatcher: CollectingDispatcher, work: Callable[[], Events]) -> Events:
+    """Runs the queue work; a refusal or a database failure becomes a polite reply, so a
+    ticket is never announced unless it was stored."""
+    try:
+        return work()
+    except QueueError as error:
+        dispatcher.utter_message(text=queue_replies.refused(error.message))
+    except SQLAlchemyError:
+        log.exception("The queue database failed")
+        dispatcher.utter_message(text=queue_replies.unavailable())
+    return []
 
 
 def code_in(text: str) -> Optional[str]:

@@ -55,5 +55,11 @@ def refused(message: str) -> str:
     return f"Dạ, {message[0].lower()}{message[1:]} Anh/Chị cần giúp thêm xin hỏi Quầy Hướng dẫn chung ạ."
 
 
+def unavailable() -> str:
+    """The queue's database failed: nothing was issued or changed."""
+    return ("Dạ, em xin lỗi, hệ thống lấy số đang gặp sự cố nên em chưa thực hiện được. Anh/Chị "
+            "vui lòng thử lại sau ít phút hoặc lấy số tại máy cấp số ở sảnh ạ.")
+
+
 def ask_ticket_code() -> str:
     return "Dạ, Anh/Chị cho em xin số thứ tự in trên phiếu, ví dụ A015, để em kiểm tra ạ."
