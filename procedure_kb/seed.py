@@ -14,10 +14,11 @@ from typing import List
 from sqlalchemy.orm import Session
 
 from procedure_kb import centre, curation, repository
-from procedure_kb.db import session_scope
+from procedure_kb.db import create_database_if_missing, session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.models import QueueService, ServiceCounter
 from procedure_kb.schemas import ProcedureData
+from procedure_kb.settings import get_settings
 
 SEED_FILE = Path(__file__).parent / "data" / "procedures.json"
 QUEUE_FILE = Path(__file__).parent / "data" / "queue.json"
@@ -70,6 +71,8 @@ def seed_centre(session: Session, path: Path = CENTRE_FILE) -> bool:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if create_database_if_missing(get_settings().database_url):
+        log.info("Database created")
     upgrade()
     with session_scope() as session:
         added = seed(session, load_seed_file())

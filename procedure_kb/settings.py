@@ -4,16 +4,38 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Literal
+from urllib.parse import quote
 
-from pydantic import BaseSettings, Field
+from pydantic import BaseSettings, Field, validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'letan.db'}"
 
 
 class Settings(BaseSettings):
-    """Settings with the embedded defaults (one SQLite file under var/)."""
+    """Settings with the embedded defaults (one SQLite file under var/).
 
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'letan.db'}"
+    `backend` is the one switch to the shared services: with "services" the knowledge base,
+    queue and complaints go to PostgreSQL (pg_*), Rasa's tracker store too, its locks to
+    Redis (redis_*) and its events to RabbitMQ (rabbitmq_*) — scripts/run.sh picks
+    deploy/endpoints.services.yml. An explicit database_url or rabbitmq_url still wins.
+    """
+
+    backend: Literal["embedded", "services"] = "embedded"
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_user: str = "postgres"
+    pg_password: str = ""
+    pg_database: str = "letan"
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6379
+    lock_key_prefix: str = "letan"  # Rasa's conversation locks in Redis (db 1)
+    rabbitmq_host: str = "127.0.0.1"
+    rabbitmq_port: int = 5672
+    rabbitmq_user: str = "guest"
+    rabbitmq_password: str = "guest"
+
+    database_url: str = ""
     # How often the NLU entity extractor checks whether the KB changed.
     kb_refresh_seconds: float = 5.0
     # Public portal shown when a procedure has no link of its own.
@@ -29,11 +51,14 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     # Send the page session cookie over HTTPS only (set true behind TLS).
     cookie_secure: bool = False
-    # Requests per minute per client address on the public endpoints (0 = no limit; per API
-    # worker process): ticket issuing, logins (API and page), voice turns and TTS.
+    # Requests per minute per client address on the public endpoints (0 = no limit; counted
+    # in the process, or in Redis with the services backend: procedure_kb/rate_windows.py):
+    # ticket issuing, logins (API and page), voice turns and TTS.
     rate_limit_tickets_per_minute: int = 20
     rate_limit_login_per_minute: int = 10
     rate_limit_speech_per_minute: int = 30
+    # Messages per minute per sender on the Rasa webhooks (REST, robot, Zalo).
+    rate_limit_webhook_per_minute: int = 30
     # Reverse proxies whose X-Forwarded-For is believed (exact peer addresses, JSON list).
     trusted_proxies: List[str] = []
     # Complaints closed more than this many days ago lose their contact data
@@ -93,8 +118,24 @@ class Settings(BaseSettings):
     tts_cache_size: int = 256
 
     # Scale-out: Rasa's event broker (RabbitMQ) and the queue the statistics consumer reads.
-    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rabbitmq_url: str = ""
     event_queue: str = "rasa_events"
+    # Key(s) encrypting conversation events in Rasa's tracker store (Fernet, comma-separated:
+    # the first encrypts, all decrypt, for rotation). Empty: a key kept in var/tracker.key.
+    tracker_key: str = ""
+
+    @validator("database_url", always=True)
+    def _database_for_backend(cls, value: str, values: Dict[str, Any]) -> str:
+        if value or values.get("backend") != "services":
+            return value or EMBEDDED_DATABASE_URL
+        password = f":{quote(values['pg_password'], safe='')}" if values["pg_password"] else ""
+        return (f"postgresql+psycopg2://{quote(values['pg_user'], safe='')}{password}"
+                f"@{values['pg_host']}:{values['pg_port']}/{values['pg_database']}")
+
+    @validator("rabbitmq_url", always=True)
+    def _broker_from_parts(cls, value: str, values: Dict[str, Any]) -> str:
+        user, password = (quote(values[name], safe="") for name in ("rabbitmq_user", "rabbitmq_password"))
+        return value or f"amqp://{user}:{password}@{values['rabbitmq_host']}:{values['rabbitmq_port']}/"
 
     class Config:
         env_prefix = "LETAN_"

@@ -1,12 +1,14 @@
 """Bounded load generator: realistic Vietnamese conversations through the REST webhook.
 
-`python scripts/load_test.py --replicas 1|2 --users N --seconds S [--json PATH]` starts its own
-servers (scripts/stack.py) on free ports: one Rasa server on SQLite, or two Rasa servers
-sharing a temporary PostgreSQL tracker store and AtomicRedisLockStore, requests spread
-round-robin over them (a client-side balancer standing in for nginx). With --rasa-url (and
---database-url, --rasa-token) it targets a running deployment such as `make run-scaled`.
-Virtual users mix Q&A with follow-ups, queue tickets and complaints; afterwards the tickets,
-complaints and conversation trackers are checked against the database. Loopback only.
+`python scripts/load_test.py [--backend embedded|services] [--replicas 1|2] --users N
+--seconds S [--json PATH]` starts its own servers (scripts/stack.py) on free ports: one Rasa
+server on SQLite (embedded), or one or two Rasa servers with everything on a temporary
+PostgreSQL database and AtomicRedisLockStore (services), requests spread round-robin over
+them (a client-side balancer standing in for nginx). With --rasa-url (and --database-url,
+--rasa-token) it targets a running deployment; scripts/fault_test.py drives `make
+run-scaled` through nginx. Virtual users mix Q&A with follow-ups, queue tickets and
+complaints; afterwards the tickets, complaints and conversation trackers are checked
+against the database. Loopback only.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from procedure_kb.db import session_scope  # noqa: E402
 from procedure_kb.models import Complaint, Ticket  # noqa: E402
-from scripts.stack import Stack, seeded_database, temporary_postgres_database  # noqa: E402
+from scripts.stack import Stack, seed_database, seeded_database, temporary_postgres_database  # noqa: E402
 
 REQUEST_TIMEOUT = 30.0
 GRACE_SECONDS = 5.0  # after --seconds, requests in flight get this long, then are cancelled
@@ -46,6 +48,7 @@ TRACKER_SAMPLE = 20
 REDIS = {"url": "127.0.0.1", "port": 6379, "db": 1}
 TICKET = re.compile(r"số thứ tự của Anh/Chị là ([A-Z]\d{3})")
 COMPLAINT = re.compile(r"mã tra cứu là (PA-\d{8}-\d{4})")
+DEGRADED = "sự cố"  # every polite "something is broken, try again" reply says this
 QUESTIONS = [
     ["làm khai sinh cần giấy tờ gì", "còn lệ phí thì sao", "mất bao lâu", "cảm ơn em"],
     ["đăng ký kết hôn cần những gì", "lệ phí bao nhiêu", "làm ở đâu", "cảm ơn em nhé"],
@@ -67,6 +70,7 @@ class Turn:
     text: str
     seconds: float
     error: Optional[str] = None
+    at: float = 0.0  # sent this many seconds after the load started
     replies: List[dict] = field(default_factory=list)
 
 
@@ -84,13 +88,14 @@ class Balancer:
 
     def __init__(self, urls: List[str], client: httpx.AsyncClient, deadline: float) -> None:
         self.urls, self.client, self.deadline = itertools.cycle(urls), client, deadline
+        self.started = time.monotonic()
 
     async def say(self, results: Results, sender: str, text: str, expect_reply: bool = True) -> Turn:
         """POST one message; errors, timeouts and missing replies are recorded on the turn."""
         url = f"{next(self.urls)}/webhooks/rest/webhook"
         results.senders.setdefault(sender, []).append(text)
         started = time.perf_counter()
-        turn = Turn(sender, text, 0.0)
+        turn = Turn(sender, text, 0.0, at=time.monotonic() - self.started)
         try:
             response = await self.client.post(url, json={"sender": sender, "message": text})
             if response.status_code != 200:
@@ -115,6 +120,11 @@ def reply_text(turn: Turn) -> str:
     return "\n".join(r.get("text", "") for r in turn.replies)
 
 
+def failed(turn: Turn) -> bool:
+    """An error, or a polite apology that the request could not be handled."""
+    return bool(turn.error) or DEGRADED in reply_text(turn)
+
+
 async def think() -> None:
     await asyncio.sleep(random.uniform(*THINK_SECONDS))
 
@@ -133,14 +143,14 @@ async def ticket(lb: Balancer, results: Results, sender: str) -> None:
     turn = await lb.say(results, sender, random.choice(TICKET_REQUESTS))
     found = TICKET.search(reply_text(turn))
     if not found:
-        if not turn.error:
+        if not failed(turn):
             results.problems.append(f"{sender}: no ticket code in {reply_text(turn)[:80]!r}")
         return
     results.tickets[found.group(1)] = sender
     await think()
     if lb.time_left():
         status = await lb.say(results, sender, "còn bao nhiêu người nữa")
-        if not status.error and not reply_text(status).startswith(f"Dạ, số {found.group(1)}"):
+        if not failed(status) and not reply_text(status).startswith(f"Dạ, số {found.group(1)}"):
             results.problems.append(f"{sender}: status not about {found.group(1)}: {reply_text(status)[:80]!r}")
 
 
@@ -151,7 +161,7 @@ async def complaint(lb: Balancer, results: Results, sender: str) -> None:
     steps = ["tôi muốn phản ánh", content, "Gửi ẩn danh", "Gửi phản ánh"]
     while steps and lb.time_left():
         turn = await lb.say(results, sender, steps.pop(0))
-        if turn.error:
+        if failed(turn):
             return
         buttons = [b for r in turn.replies for b in r.get("buttons", [])]
         if steps and steps[0] in BUTTON_STEPS and buttons and steps[0] not in {b["title"] for b in buttons}:
@@ -263,9 +273,9 @@ def tracker_problems(events: List[dict], sent: List[str], sender: str) -> List[s
     return problems
 
 
-def check_trackers(rasa_url: str, token: str, results: Results, failed: Set[str]) -> List[str]:
+def check_trackers(rasa_url: str, token: str, results: Results, broken: Set[str]) -> List[str]:
     """A sample of conversations whose requests all succeeded, read from the tracker store."""
-    complete = [s for s in results.senders if s not in failed]
+    complete = [s for s in results.senders if s not in broken]
     problems: List[str] = []
     for sender in random.sample(complete, min(TRACKER_SAMPLE, len(complete))):
         response = httpx.get(f"{rasa_url}/conversations/{sender}/tracker",
@@ -281,10 +291,10 @@ def integrity(database_url: str, rasa_url: str, token: str, results: Results) ->
     answered: Dict[str, int] = {}
     for turn in results.turns:
         answered[turn.sender] = answered.get(turn.sender, 0) + 1
-    failed = {t.sender for t in results.turns if t.error}
-    failed |= {s for s, sent in results.senders.items() if answered.get(s, 0) != len(sent)}  # cancelled
+    broken = {t.sender for t in results.turns if failed(t)}
+    broken |= {s for s, sent in results.senders.items() if answered.get(s, 0) != len(sent)}  # cancelled
     return (results.problems + check_tickets(database_url, results)
-            + check_complaints(database_url, results) + check_trackers(rasa_url, token, results, failed))
+            + check_complaints(database_url, results) + check_trackers(rasa_url, token, results, broken))
 
 
 def print_table(row: Dict[str, object]) -> None:
@@ -312,22 +322,27 @@ def delete_redis_keys(prefix: str) -> None:
     client.close()
 
 
-def own_stack(replicas: int, cleanup: ExitStack) -> Stack:
-    """Servers on free ports: SQLite for one replica; PostgreSQL + Redis locks for two."""
+def own_stack(backend: str, replicas: int, cleanup: ExitStack) -> Stack:
+    """Servers on free ports. "embedded": the KB, queue, complaints and tracker on SQLite
+    (Rasa's in-memory locks, so one replica). "services": all of it on a temporary
+    PostgreSQL database, the conversation locks in Redis (AtomicRedisLockStore)."""
     workdir = Path(tempfile.mkdtemp(prefix="letan-load-"))
-    stack = Stack(workdir=workdir, database_url=seeded_database(workdir), rasa_servers=replicas)
-    if replicas == 2:
+    if backend == "embedded":
+        stack = Stack(workdir=workdir, database_url=seeded_database(workdir), rasa_servers=replicas)
+    else:
+        database_url = seed_database(cleanup.enter_context(temporary_postgres_database()))
+        stack = Stack(workdir=workdir, database_url=database_url, rasa_servers=replicas)
         prefix = f"load{uuid.uuid4().hex[:12]}"
-        tracker_db = make_url(cleanup.enter_context(temporary_postgres_database()))
+        database = make_url(database_url)
         stack.endpoints = {
-            "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": tracker_db.host,
-                              "port": tracker_db.port, "db": tracker_db.database,
-                              "username": tracker_db.username},
+            "tracker_store": {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "dialect": "postgresql",
+                              "url": database.host, "port": database.port, "db": database.database,
+                              "username": database.username, "key_file": str(workdir / "tracker.key")},
             "lock_store": {"type": "bot.lock_store.AtomicRedisLockStore", **REDIS, "key_prefix": prefix},
         }
         cleanup.callback(delete_redis_keys, prefix)
     cleanup.callback(stack.stop)
-    print(f"starting {replicas} Rasa server(s), logs in {workdir} …", flush=True)
+    print(f"starting {replicas} Rasa server(s) on the {backend} backend, logs in {workdir} …", flush=True)
     stack.start()
     return stack
 
@@ -335,6 +350,8 @@ def own_stack(replicas: int, cleanup: ExitStack) -> Stack:
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--replicas", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--backend", choices=("embedded", "services"), default="embedded",
+                        help="embedded: SQLite (one replica); services: PostgreSQL + Redis locks")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0, help="hard bound on sending")
     parser.add_argument("--rasa-url", action="append", help="a running Rasa (repeatable); loopback")
@@ -356,7 +373,9 @@ def main() -> None:
             if args.api_url:
                 httpx.get(f"{loopback(args.api_url)}/health", timeout=5).raise_for_status()
         else:
-            stack = own_stack(args.replicas, cleanup)
+            if args.backend == "embedded" and args.replicas > 1:
+                raise SystemExit("several replicas need --backend services (shared tracker and locks)")
+            stack = own_stack(args.backend, args.replicas, cleanup)
             urls, database_url, token = stack.rasa_urls, stack.database_url, stack.rasa_token
         results, wall = asyncio.run(generate(urls, args.users, args.seconds))
         row = summary(results, wall, len(urls), args.users)

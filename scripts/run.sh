@@ -26,11 +26,22 @@ export ZALO_ACCESS_TOKEN="${ZALO_ACCESS_TOKEN:-}" ZALO_REFRESH_TOKEN="${ZALO_REF
 # webhooks stay open (bot/channels/public_api.py). The staff API reads the same variable.
 export LETAN_RASA_TOKEN="${LETAN_RASA_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 
+# The one switch to the shared services (procedure_kb/settings.py): LETAN_BACKEND=services puts
+# the KB, queue, complaints and Rasa's tracker store on PostgreSQL, Rasa's locks on Redis and
+# its events on RabbitMQ, read into statistics by the event consumer.
+ENDPOINTS=endpoints.yml
+if [ "${LETAN_BACKEND:-embedded}" = services ]; then
+  eval "$($BIN/python -m scripts.services_env)"
+  export LETAN_ACTION_ENDPOINT=http://127.0.0.1:5055/webhook
+  ENDPOINTS=deploy/endpoints.services.yml
+  $BIN/python -m procedure_kb.event_consumer >var/log/events.log 2>&1 & pids+=($!)
+fi
+
 # The action server only on the loopback address (rasa_sdk reads SANIC_HOST).
 SANIC_HOST=127.0.0.1 $BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 --ws wsproto >var/log/api.log 2>&1 & pids+=($!)
 $BIN/rasa run --enable-api --auth-token "$LETAN_RASA_TOKEN" --port 5005 --model models/letan.tar.gz \
-  --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 & pids+=($!)
+  --endpoints "$ENDPOINTS" --credentials credentials.yml >var/log/rasa.log 2>&1 & pids+=($!)
 
 echo "Starting (logs in var/log/)..."
 for _ in $(seq 1 180); do

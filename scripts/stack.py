@@ -34,7 +34,7 @@ ZALO_DEVELOPMENT = {
 # Tests and benchmarks send many requests from one address; tests/test_security.py checks the
 # limits in process. A stack's `extra_env` can set them again.
 RATE_LIMITS_OFF = {"LETAN_RATE_LIMIT_TICKETS_PER_MINUTE": "0", "LETAN_RATE_LIMIT_LOGIN_PER_MINUTE": "0",
-                   "LETAN_RATE_LIMIT_SPEECH_PER_MINUTE": "0"}
+                   "LETAN_RATE_LIMIT_SPEECH_PER_MINUTE": "0", "LETAN_RATE_LIMIT_WEBHOOK_PER_MINUTE": "0"}
 ZALO_VARIABLES = ("ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET", "ZALO_ACCESS_TOKEN",
                   "ZALO_REFRESH_TOKEN", "ZALO_API_BASE", "ZALO_OAUTH_BASE")
 
@@ -64,7 +64,11 @@ def temporary_postgres_database() -> Iterator[str]:
 
 def seeded_database(directory: Path) -> str:
     """A migrated SQLite database in `directory` with the seed procedures, queue and centre."""
-    url = f"sqlite:///{directory / 'letan.db'}"
+    return seed_database(f"sqlite:///{directory / 'letan.db'}")
+
+
+def seed_database(url: str) -> str:
+    """Migrates the (empty) database at `url` and adds the seed procedures, queue and centre."""
     upgrade(url)
     with session_scope(url) as session:
         seed(session, load_seed_file())
@@ -137,10 +141,13 @@ class Stack:
                                + [f"{self.actions_url}/health", f"{self.api_url}/health"])
 
     def _endpoints(self) -> Dict[str, dict]:
-        """The action server and a SQLite tracker store, then `self.endpoints` over them."""
+        """The action server and an encrypted SQLite tracker store (its key file in the
+        workdir), then `self.endpoints` over them."""
         return {
             "action_endpoint": {"url": f"{self.actions_url}/webhook"},
-            "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(self.workdir / "tracker.db")},
+            "tracker_store": {"type": "bot.tracker_store.EncryptedSQLTrackerStore", "dialect": "sqlite",
+                              "db": str(self.workdir / "tracker.db"),
+                              "key_file": str(self.workdir / "tracker.key")},
             **self.endpoints,
         }
 
@@ -174,7 +181,7 @@ class Stack:
         while time.monotonic() < deadline:
             if any(process.poll() is not None for process in self.processes):
                 raise RuntimeError(f"a server exited early; logs in {self.workdir}\n{self.logs()}")
-            if all(_ok(url) for url in checks):
+            if all(responds_ok(url) for url in checks):
                 return
             time.sleep(1)
         raise RuntimeError(f"servers not ready in {STARTUP_SECONDS}s\n{self.logs()}")
@@ -199,7 +206,7 @@ class Stack:
         return all(process.poll() is None for process in self.processes)
 
 
-def _ok(url: str) -> bool:
+def responds_ok(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
