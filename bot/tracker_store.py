@@ -14,19 +14,26 @@ endpoints.yml:
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Optional, Text, Tuple, Type
+from typing import Any, Awaitable, Callable, Optional, Text, Tuple, Type, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from procedure_kb.secret_box import SecretBox, tracker_box
 
 logger = logging.getLogger(__name__)
+# Waits between attempts when the database is unreachable (about 7.5 s in all: a PostgreSQL
+# restart or failover), before the error reaches Rasa's FailSafeTrackerStore, which would
+# answer the message without the conversation's history, or drop the turn's events.
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+Result = TypeVar("Result")
 
 
 class EncryptedText(TypeDecorator):
@@ -78,6 +85,18 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             session.query(self.SQLEvent).order_by(self.SQLEvent.id.desc()).first()
 
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await _retrying(lambda: super(EncryptedSQLTrackerStore, self).retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await _retrying(
+            lambda: super(EncryptedSQLTrackerStore, self).retrieve_full_tracker(conversation_id))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa writes only the events the table does not hold yet, in one transaction, so a
+        failed attempt leaves nothing behind and a retry writes them once."""
+        await _retrying(lambda: super(EncryptedSQLTrackerStore, self).save(tracker))
+
     def _ping_before_use(self) -> None:
         """Rasa's engine reuses pooled connections blindly: after a database restart each one
         fails once, and Rasa's FailSafeTrackerStore answers that turn with an empty history.
@@ -98,3 +117,15 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                                    .values(data=self.box.encrypt(row.data)))
         if rows:
             logger.info(f"Encrypted {len(rows)} tracker events stored in clear.")
+
+
+async def _retrying(call: Callable[[], Awaitable[Result]]) -> Result:
+    """`call()`, again after each RETRY_DELAYS wait while the database is unreachable."""
+    for delay in RETRY_DELAYS:
+        try:
+            return await call()
+        except sa.exc.OperationalError as error:
+            logger.warning("Tracker store database unreachable, retrying in %.1f s: %s",
+                           delay, str(error).splitlines()[0])
+            await asyncio.sleep(delay)
+    return await call()

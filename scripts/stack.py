@@ -101,6 +101,7 @@ class Stack:
     rasa_servers: int = 1
     rasa_urls: List[str] = field(default_factory=list)
     processes: List[subprocess.Popen] = field(default_factory=list)
+    named: Dict[str, subprocess.Popen] = field(default_factory=dict)  # "actions", "api", "rasa", "zalo"…
     # Rasa's HTTP API token (`--auth-token`), new per stack; every process gets it.
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
@@ -173,8 +174,10 @@ class Stack:
     def _spawn(self, name: str, command: List[str], env: Optional[Dict[str, str]] = None) -> None:
         """`env`: extra variables for this process only."""
         log = open(self.workdir / f"{name}.log", "wb")
-        self.processes.append(subprocess.Popen(command, cwd=ROOT, env={**self.env(), **(env or {})},
-                                               stdout=log, stderr=subprocess.STDOUT))
+        process = subprocess.Popen(command, cwd=ROOT, env={**self.env(), **(env or {})},
+                                   stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        self.named[name] = process
 
     def _wait_until_ready(self, checks: List[str]) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Iterator, List
@@ -152,3 +153,37 @@ def rate_key_prefix() -> Iterator[str]:
     yield prefix
     delete_keys(client, f"{prefix}*")
     client.close()
+
+
+class ZaloCitizen:
+    """One Zalo user chatting with the OA through the fake."""
+
+    def __init__(self, stack) -> None:
+        self.url = stack.zalo_url
+        self.user_id = f"zalo-{uuid.uuid4().hex[:10]}"
+        self.seen = 0
+
+    def post(self, **action) -> dict:
+        return httpx.post(f"{self.url}/fake/users/{self.user_id}/send", json=action, timeout=30).json()
+
+    def say(self, text: str, wait_for: int = 1, timeout: float = 30) -> list:
+        """Send a text; the bot's replies once at least `wait_for` arrived and no more come."""
+        assert self.post(text=text)["status"] == 200
+        return self.replies(wait_for, timeout)
+
+    def replies(self, at_least: int = 1, timeout: float = 30) -> list:
+        deadline, found, quiet_since = time.monotonic() + timeout, [], time.monotonic()
+        while time.monotonic() < deadline:
+            new = httpx.get(f"{self.url}/fake/users/{self.user_id}/messages",
+                            params={"after": self.seen}).json()["messages"]
+            if new:
+                found += new
+                self.seen = new[-1]["index"]
+                quiet_since = time.monotonic()
+            elif len(found) >= at_least and time.monotonic() - quiet_since > 1.0:
+                return found
+            time.sleep(0.2)
+        return found
+
+    def text(self, messages: list) -> str:
+        return "\n".join(m["text"] or "" for m in messages)

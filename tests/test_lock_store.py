@@ -28,8 +28,10 @@ from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.channels.server_hooks import APOLOGY
 from bot.lock_store import AtomicRedisLockStore
 from scripts.stack import MODEL, ROOT, Stack, free_port, seeded_database, temporary_postgres_database
+from tests.conftest import ZaloCitizen
 
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 1
 ACTION_DELAY_SECONDS = 0.2
@@ -216,6 +218,31 @@ def test_redis_down_is_a_lock_error_before_anything_is_processed():
 
     asyncio.run(scenario())
     assert processed == []
+
+
+def test_reachable_says_whether_redis_answers(key_prefix):
+    async def scenario() -> Tuple[bool, bool]:
+        async with opened(key_prefix) as up, opened("down", port=free_port()) as down:
+            return await up.reachable(), await down.reachable()
+
+    assert asyncio.run(scenario()) == (True, False)
+
+
+@pytest.mark.stack
+def test_with_redis_unreachable_citizens_get_an_apology_not_silence(tmp_path):
+    """The REST channel swallows the LockError and would answer []: the server hook and the
+    Zalo channel see the lock store unreachable and apologise."""
+    stack = Stack(workdir=tmp_path, database_url=seeded_database(tmp_path), zalo=True)
+    stack.endpoints = {"lock_store": {"type": "bot.lock_store.AtomicRedisLockStore",
+                                      "url": "127.0.0.1", "port": free_port(), "socket_timeout": 1}}
+    try:
+        stack.start()
+        answer = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
+                            json={"sender": "redis-hong", "message": "làm khai sinh cần gì"}).json()
+        assert [m["text"] for m in answer] == [APOLOGY]
+        assert [m["text"] for m in ZaloCitizen(stack).say("làm khai sinh cần gì")] == [APOLOGY]
+    finally:
+        stack.stop()
 
 
 @pytest.mark.xfail(strict=False, reason="RasaHQ/rasa#9213: Rasa's RedisLockStore reads, changes "

@@ -18,7 +18,7 @@ from procedure_kb.models import AuditEntry, Complaint
 from procedure_kb.rate_windows import RedisSlidingWindow
 from procedure_kb.settings import get_settings
 from scripts.stack import Stack
-from tests.conftest import api_client, seeded_database
+from tests.conftest import ZaloCitizen, api_client, seeded_database
 
 TOO_FAST = "Dạ, Anh/Chị gửi yêu cầu quá nhanh, vui lòng thử lại sau"
 PHONE = "0912345678"
@@ -225,11 +225,11 @@ def test_retention_command_uses_the_setting_and_says_how_many(retention_db, monk
 
 @pytest.mark.stack
 def test_a_turn_with_the_action_server_down_gets_an_apology(tmp_path):
-    """Its own stack: the action server is stopped on purpose."""
-    stack = Stack(workdir=tmp_path, database_url=seeded_database(tmp_path))
+    """Its own stack: the action server is stopped on purpose. REST and Zalo alike."""
+    stack = Stack(workdir=tmp_path, database_url=seeded_database(tmp_path), zalo=True)
     try:
         stack.start()
-        actions = stack.processes[0]  # started first
+        actions = stack.named["actions"]
         actions.terminate()
         actions.wait(timeout=20)
         answer = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
@@ -239,5 +239,8 @@ def test_a_turn_with_the_action_server_down_gets_an_apology(tmp_path):
         greeting = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
                               json={"sender": "van-chao", "message": "xin chào"}).json()
         assert greeting[0]["text"].startswith("Dạ, em chào")  # responses need no action server
+        zalo = ZaloCitizen(stack)
+        assert [m["text"] for m in zalo.say("làm khai sinh cần gì")] == [APOLOGY]
+        assert zalo.say("xin chào")[0]["text"].startswith("Dạ, em chào")  # no apology on top
     finally:
         stack.stop()

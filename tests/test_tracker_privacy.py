@@ -273,3 +273,27 @@ def test_complaint_contact_is_encrypted_at_rest_and_readable_through_rasa(stack)
     assert {("complaint_name", NAME), ("complaint_phone", PHONE)} <= slots
     logs = [path.read_bytes() for path in stack.workdir.glob("*.log")]
     assert not leaks(logs, PHONE, SPOKEN_PHONE, NAME)
+
+
+def test_the_store_waits_out_a_database_restart(monkeypatch):
+    """A few failed attempts (PostgreSQL restarting) are retried; a longer outage is raised."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot import tracker_store
+
+    monkeypatch.setattr(tracker_store, "RETRY_DELAYS", (0.01, 0.01))
+    attempts: list = []
+
+    def flaky(failures: int):
+        async def call() -> str:
+            attempts.append(1)
+            if len(attempts) <= failures:
+                raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+            return "tracker"
+        return call
+
+    assert asyncio.run(tracker_store._retrying(flaky(2))) == "tracker" and len(attempts) == 3
+    attempts.clear()
+    with pytest.raises(OperationalError):
+        asyncio.run(tracker_store._retrying(flaky(3)))
+    assert len(attempts) == 3

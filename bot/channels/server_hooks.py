@@ -1,8 +1,9 @@
 """Hooks installed into the Rasa server (listed in credentials.yml, as channels are):
 
 1. The one Rasa HTTP API route that the public contract names stays open under `--auth-token`.
-2. A REST or robot turn left without any reply because the action server is down gets a
-   polite apology instead of silence (Rasa logs the failed action and ends the turn).
+2. A REST or robot turn left without any reply because the action server or the lock
+   store's Redis is down gets a polite apology instead of silence (Rasa logs the failure
+   and ends the turn, or the REST channel swallows the lock error).
 3. Message limits per sender (and per address) on the webhooks (bot/channels/webhook_limits.py).
 4. Request bodies over MAX_REQUEST_BYTES get 413, instead of Sanic's 100 MB default: the
    webhooks' JSON (a Zalo event, a robot or REST message) and the API calls the staff API
@@ -34,6 +35,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot.channels.webhook_limits import WebhookLimiter
+from bot.lock_store import AtomicRedisLockStore
 from procedure_kb.settings import get_settings
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -57,7 +59,7 @@ async def _install(app: Sanic, _: Any) -> None:
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.register_middleware(serve_public_route, "request")
     app.register_middleware(WebhookLimiter(get_settings()), "request")
-    app.register_middleware(apologise_if_actions_are_down, "response")
+    app.register_middleware(apologise_for_a_failed_turn, "response")
 
 
 async def serve_public_route(request: Request) -> Optional[HTTPResponse]:
@@ -84,19 +86,28 @@ HEALTH_CACHE_SECONDS = 5.0
 _health: Dict[str, Tuple[float, bool]] = {}  # action server URL -> (checked at, up)
 
 
-async def apologise_if_actions_are_down(request: Request, response: HTTPResponse) -> Optional[HTTPResponse]:
+async def apologise_for_a_failed_turn(request: Request, response: HTTPResponse) -> Optional[HTTPResponse]:
     """An empty reply is normal in a handover (the bot is paused); with the action server
-    down it means a turn failed: then the citizen hears an apology, not silence."""
+    or the lock store down it means a turn failed: then the citizen hears an apology."""
     if request.path not in SPEAKING_WEBHOOKS or response.status != 200 or response.body != b"[]":
         return None
-    endpoint = getattr(getattr(request.app.ctx, "agent", None), "action_endpoint", None)
-    if endpoint is None or await _action_server_up(endpoint.url):
+    if not await turn_could_not_run(getattr(request.app.ctx, "agent", None)):
         return None
     sender = (request.json or {}).get("sender", "") if isinstance(request.json, dict) else ""
     return json_response([{"recipient_id": sender, "text": APOLOGY}])
 
 
-async def _action_server_up(webhook_url: str) -> bool:
+async def turn_could_not_run(agent: Any) -> bool:
+    """The action server or the conversation lock store (Redis) is unreachable."""
+    endpoint = getattr(agent, "action_endpoint", None)
+    if endpoint is not None and not await action_server_up(endpoint.url):
+        return True
+    lock_store = getattr(agent, "lock_store", None)
+    return isinstance(lock_store, AtomicRedisLockStore) and not await lock_store.reachable()
+
+
+async def action_server_up(webhook_url: str) -> bool:
+    """The action server's /health answers (cached a few seconds)."""
     checked_at, up = _health.get(webhook_url, (0.0, True))
     if time.monotonic() - checked_at < HEALTH_CACHE_SECONDS:
         return up

@@ -17,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.server_hooks import APOLOGY, turn_could_not_run
 from procedure_kb.db import session_scope
 from procedure_kb.zalo import events
 from procedure_kb.zalo.client import ZaloClient
@@ -42,14 +43,17 @@ class ZaloOutput(OutputChannel):
         return "zalo"
 
     def __init__(self, client: ZaloClient) -> None:
-        self._client = client
+        self.client = client
+        self.sent = 0  # messages sent through this instance
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await asyncio.to_thread(self._client.send, recipient_id, text)
+        await asyncio.to_thread(self.client.send, recipient_id, text)
+        self.sent += 1
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
-        await asyncio.to_thread(self._client.send, recipient_id, text, buttons)
+        await asyncio.to_thread(self.client.send, recipient_id, text, buttons)
+        self.sent += 1
 
 
 class ZaloInput(InputChannel):
@@ -91,7 +95,8 @@ class ZaloInput(InputChannel):
             except EventRejected as rejected:
                 log.warning("Zalo webhook refused: %s", rejected.reason)
                 return response.json({"error": rejected.reason}, status=401)
-            self._in_background(self._handle(events.parse(body), on_new_message))
+            agent = getattr(request.app.ctx, "agent", None)
+            self._in_background(self._handle(events.parse(body), on_new_message, agent))
             return response.json({"status": "received"})
 
         return webhook
@@ -101,16 +106,31 @@ class ZaloInput(InputChannel):
         self._tasks.add(task)  # keep a reference until it is done
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, event: ZaloIncoming,
-                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """One citizen's events in the order they came, each once."""
+    async def _handle(self, event: ZaloIncoming, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      agent: Any) -> None:
+        """One citizen's events in the order they came, each once. A citizen whose message
+        failed, or got no reply because the action server is down, gets an apology (the
+        REST and robot webhooks do the same in server_hooks.py); a paused conversation (a
+        handover) stays silent."""
         self._working = self._working or asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
         async with self._in_order(event.user_id), self._working:
             try:
-                if await asyncio.to_thread(_first_time, event):
-                    await self._dispatch(event, on_new_message)
+                if not await asyncio.to_thread(_first_time, event):
+                    return
+                sent = await self._dispatch(event, on_new_message)
+                if sent == 0 and await turn_could_not_run(agent):
+                    await self._apologise(event)
             except Exception:
                 log.exception("Zalo event %s could not be handled", event.name)
+                await self._apologise(event)
+
+    async def _apologise(self, event: ZaloIncoming) -> None:
+        if event.kind not in (events.TEXT, events.FOLLOW) or self.output is None:
+            return
+        try:
+            await self.output.send_text_message(event.user_id, APOLOGY)
+        except Exception:
+            log.exception("Could not send the apology for Zalo event %s", event.name)
 
     @asynccontextmanager
     async def _in_order(self, user_id: str) -> AsyncIterator[None]:
@@ -126,21 +146,24 @@ class ZaloInput(InputChannel):
                 del self._users[user_id]
 
     async def _dispatch(self, event: ZaloIncoming,
-                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[int]:
+        """Handles the event; for a message to the bot, how many replies it sent."""
         assert self.output is not None
-        if event.kind == events.TEXT:
-            await on_new_message(self._message(event, event.text))
-        elif event.kind == events.FOLLOW:
-            await on_new_message(self._message(event, "/greet"))
-        elif event.kind == events.MEDIA:
+        if event.kind in (events.TEXT, events.FOLLOW):
+            output = ZaloOutput(self.output.client)  # counts this turn's replies
+            text = event.text if event.kind == events.TEXT else "/greet"
+            await on_new_message(self._message(event, text, output))
+            return output.sent
+        if event.kind == events.MEDIA:
             await self.output.send_text_message(event.user_id, MEDIA_RECEIVED)
         elif event.kind == events.UNSUPPORTED:
             await self.output.send_text_message(event.user_id, NOT_READABLE)
         elif event.kind == events.UNKNOWN:
             log.info("Zalo event %r recorded, not handled", event.name)
+        return None
 
-    def _message(self, event: ZaloIncoming, text: str) -> UserMessage:
-        return UserMessage(text, self.output, event.user_id, input_channel=self.name(),
+    def _message(self, event: ZaloIncoming, text: str, output: OutputChannel) -> UserMessage:
+        return UserMessage(text, output, event.user_id, input_channel=self.name(),
                            metadata={"zalo_event": event.key})
 
 
