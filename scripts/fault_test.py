@@ -79,8 +79,12 @@ def redis_down(deployment: ScaledDeployment, seconds: float) -> None:
     subprocess.run(REDIS_START, check=True, capture_output=True)
 
 
+def no_fault(deployment: ScaledDeployment, seconds: float) -> None:
+    """The baseline: the same load through nginx, nothing broken."""
+
+
 FAULTS: Dict[str, Callable[[ScaledDeployment, float], None]] = {
-    "kill-rasa": kill_rasa, "actions-down": actions_down,
+    "none": no_fault, "kill-rasa": kill_rasa, "actions-down": actions_down,
     "postgres-restart": postgres_restart, "redis-down": redis_down,
 }
 
@@ -156,7 +160,7 @@ def plot(results: Results, window: Window, fault: str, path: Path) -> None:
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--faults", default=",".join(FAULTS))
+    parser.add_argument("--faults", default=",".join(FAULTS), help=f"comma-separated: {', '.join(FAULTS)}")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--fault-at", type=float, default=15.0)
