@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     rate_limit_speech_per_minute: int = 30
     # Messages per minute per sender on the Rasa webhooks (REST, robot, Zalo).
     rate_limit_webhook_per_minute: int = 30
+    # The lobby robot's shared secret: when set, POST /webhooks/robot/webhook needs
+    # "Authorization: Bearer <token>" (bot/channels/robot.py; the robot's client sends it).
+    robot_token: str = ""
     # Reverse proxies whose X-Forwarded-For is believed (exact peer addresses, JSON list).
     trusted_proxies: List[str] = []
     # Complaints closed more than this many days ago lose their contact data

@@ -65,9 +65,11 @@ class BotUnreachable(RuntimeError):
 class BotConnection:
     """The bot's robot channel: POST /webhooks/robot/webhook."""
 
-    def __init__(self, rasa_url: str, timeout: float = 15.0) -> None:
+    def __init__(self, rasa_url: str, token: str = "", timeout: float = 15.0) -> None:
+        """`token`: the channel's shared secret (setting `robot_token`), when it has one."""
         self._url = f"{rasa_url.rstrip('/')}/webhooks/robot/webhook"
-        self._http = httpx.Client(timeout=timeout)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(timeout=timeout, headers=headers)
 
     def ask(self, sender: str, text: str) -> List[Reply]:
         try:
@@ -338,7 +340,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     live.add_argument("--api-url", default="http://127.0.0.1:8000", help="for queue announcements")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    robot = Robot(VoskRecognizer.from_settings(), BotConnection(get_settings().rasa_url))
+    settings = get_settings()
+    robot = Robot(VoskRecognizer.from_settings(), BotConnection(settings.rasa_url, settings.robot_token))
     if args.mode == "turn":
         turn = robot.turn(args.wav_in.read_bytes(), args.sender)
         args.wav_out.write_bytes(turn.audio)

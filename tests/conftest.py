@@ -52,13 +52,18 @@ def api_client(database_url: str) -> Iterator[TestClient]:
         yield client
 
 
+# The session stack's robot channel requires this token (not a secret: tests only).
+ROBOT_TOKEN = "robot-token-for-tests"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real Rasa server, action server and API, once per test session."""
     if not MODEL.exists():
         pytest.fail("No trained model: run `make test`, which trains it first.")
     workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(workdir=workdir, database_url=seeded_database(workdir), zalo=True)
+    running = Stack(workdir=workdir, database_url=seeded_database(workdir), zalo=True,
+                    extra_env={"LETAN_ROBOT_TOKEN": ROBOT_TOKEN})
     try:
         running.start()
         yield running
@@ -72,9 +77,12 @@ class Conversation:
     def __init__(self, stack: Stack, channel: str = "rest") -> None:
         self.url = f"{stack.rasa_url}/webhooks/{channel}/webhook"
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        token = stack.extra_env.get("LETAN_ROBOT_TOKEN") if channel == "robot" else None
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def say(self, text: str) -> List[dict]:
-        response = httpx.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response = httpx.post(self.url, json={"sender": self.sender, "message": text},
+                              headers=self.headers, timeout=60)
         response.raise_for_status()
         return response.json()
 

@@ -18,7 +18,7 @@ from procedure_kb.models import AuditEntry, Complaint
 from procedure_kb.rate_windows import RedisSlidingWindow
 from procedure_kb.settings import get_settings
 from scripts.stack import Stack
-from tests.conftest import ZaloCitizen, api_client, seeded_database
+from tests.conftest import ROBOT_TOKEN, Conversation, ZaloCitizen, api_client, seeded_database
 
 TOO_FAST = "Dạ, Anh/Chị gửi yêu cầu quá nhanh, vui lòng thử lại sau"
 PHONE = "0912345678"
@@ -244,3 +244,16 @@ def test_a_turn_with_the_action_server_down_gets_an_apology(tmp_path):
         assert zalo.say("xin chào")[0]["text"].startswith("Dạ, em chào")  # no apology on top
     finally:
         stack.stop()
+
+
+@pytest.mark.stack
+def test_only_the_robot_with_its_token_speaks_on_the_robot_channel(stack):
+    url = f"{stack.rasa_url}/webhooks/robot/webhook"
+    message = {"sender": "gia-robot", "message": "làm khai sinh cần gì"}
+    for headers in ({}, {"Authorization": "Bearer sai-roi"}, {"Authorization": ROBOT_TOKEN}):
+        refused = httpx.post(url, json=message, headers=headers, timeout=30)
+        assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
+    robot = Conversation(stack, channel="robot")  # sends the token
+    assert "khai sinh" in robot.say_text("làm khai sinh cần gì").lower()
+    assert httpx.get(f"{stack.rasa_url}/webhooks/robot/", timeout=10).status_code == 200  # health
+

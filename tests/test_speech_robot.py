@@ -24,7 +24,7 @@ from speech.robot import (
     Speaker,
 )
 from speech.tts import Player
-from tests.conftest import api_client, seeded_database
+from tests.conftest import ROBOT_TOKEN, api_client, seeded_database
 
 pytestmark = [pytest.mark.stack,
               pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")]
@@ -70,7 +70,7 @@ def recognizer():
 
 @pytest.fixture()
 def robot(stack, recognizer):
-    return Robot(recognizer, BotConnection(stack.rasa_url))
+    return Robot(recognizer, BotConnection(stack.rasa_url, ROBOT_TOKEN))
 
 
 def test_a_voice_turn_through_the_running_bot(robot):

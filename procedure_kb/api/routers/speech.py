@@ -104,5 +104,5 @@ def robot_for_api(session: Session) -> Robot:
         model = load_model(path)
         names = procedure_names(p.dict() for p in repository.list_procedures(session))
         _robots[path] = Robot(VoskRecognizer(model, build_phrases(names)),
-                              BotConnection(get_settings().rasa_url))
+                              BotConnection(get_settings().rasa_url, get_settings().robot_token))
     return _robots[path]
