@@ -230,8 +230,8 @@ def test_reachable_says_whether_redis_answers(key_prefix):
 
 @pytest.mark.stack
 def test_with_redis_unreachable_citizens_get_an_apology_not_silence(tmp_path):
-    """The REST channel swallows the LockError and would answer []: the server hook and the
-    Zalo channel see the lock store unreachable and apologise."""
+    """Rasa's REST channel would swallow the LockError, log the citizen's text and answer []:
+    the chat channel marks the failure for the server hook, the Zalo channel catches it."""
     stack = Stack(workdir=tmp_path, database_url=seeded_database(tmp_path), zalo=True)
     stack.endpoints = {"lock_store": {"type": "bot.lock_store.AtomicRedisLockStore",
                                       "url": "127.0.0.1", "port": free_port(), "socket_timeout": 1}}
@@ -241,6 +241,10 @@ def test_with_redis_unreachable_citizens_get_an_apology_not_silence(tmp_path):
                             json={"sender": "redis-hong", "message": "làm khai sinh cần gì"}).json()
         assert [m["text"] for m in answer] == [APOLOGY]
         assert [m["text"] for m in ZaloCitizen(stack).say("làm khai sinh cần gì")] == [APOLOGY]
+        rasa_log = (tmp_path / "rasa.log").read_text(encoding="utf-8")
+        assert "could not be handled: LockError" in rasa_log  # the failure is logged…
+        text = "làm khai sinh cần gì"
+        assert text not in rasa_log and json.dumps(text) not in rasa_log  # …without the words
     finally:
         stack.stop()
 

@@ -1,4 +1,4 @@
-"""The lobby robot's channel: the REST protocol under its own name.
+"""The lobby robot's channel: the chat channel (bot/channels/chat.py) under its own name.
 
 The name lets actions tell a citizen standing in the lobby from one chatting remotely
 (sent to the desk rather than handed over in chat; shorter replies for speech). With
@@ -12,16 +12,16 @@ import hmac
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from bot.channels.chat import ChatInput
 from procedure_kb.settings import get_settings
 
 
-class RobotInput(RestInput):
+class RobotInput(ChatInput):
     """POST /webhooks/robot/webhook {"sender", "message"}, answered like the REST channel."""
 
     @classmethod

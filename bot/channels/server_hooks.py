@@ -34,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
+from bot.channels.chat import TURN_FAILED
 from bot.channels.webhook_limits import WebhookLimiter
 from bot.lock_store import AtomicRedisLockStore
 from procedure_kb.settings import get_settings
@@ -87,11 +88,12 @@ _health: Dict[str, Tuple[float, bool]] = {}  # action server URL -> (checked at,
 
 
 async def apologise_for_a_failed_turn(request: Request, response: HTTPResponse) -> Optional[HTTPResponse]:
-    """An empty reply is normal in a handover (the bot is paused); with the action server
-    or the lock store down it means a turn failed: then the citizen hears an apology."""
+    """An empty reply is normal in a handover (the bot is paused); after a failed turn
+    (bot/channels/chat.py), or with the action server or the lock store down, the citizen
+    hears an apology instead."""
     if request.path not in SPEAKING_WEBHOOKS or response.status != 200 or response.body != b"[]":
         return None
-    if not await turn_could_not_run(getattr(request.app.ctx, "agent", None)):
+    if not TURN_FAILED.get() and not await turn_could_not_run(getattr(request.app.ctx, "agent", None)):
         return None
     sender = (request.json or {}).get("sender", "") if isinstance(request.json, dict) else ""
     return json_response([{"recipient_id": sender, "text": APOLOGY}])
