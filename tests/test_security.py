@@ -1,5 +1,6 @@
 """Safe under hostile input: Rasa's API token, private action server, rate limits, retention."""
 import json
+import logging
 import socket
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
@@ -9,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bot.channels.chat import WithoutCitizenText
 from bot.channels.server_hooks import APOLOGY
 from procedure_kb import complaints, retention
 from procedure_kb.api import rate_limit
@@ -257,3 +259,14 @@ def test_only_the_robot_with_its_token_speaks_on_the_robot_channel(stack):
     assert "khai sinh" in robot.say_text("làm khai sinh cần gì").lower()
     assert httpx.get(f"{stack.rasa_url}/webhooks/robot/", timeout=10).status_code == 200  # health
 
+
+
+@pytest.mark.parametrize("message", [
+    {"event": "rest.message.received.timeout", "text": "số tôi là 0912345678"},
+    '{"text": "s\\u1ed1 t\\u00f4i l\\u00e0 0912345678", "event": "rest.message.received.timeout"}',
+])
+def test_rasa_rest_log_lines_lose_the_citizens_text(message):
+    record = logging.LogRecord("rasa.core.channels.rest", logging.ERROR, __file__, 1, message, (), None)
+    assert WithoutCitizenText().filter(record)
+    shown = record.getMessage()
+    assert "0912345678" not in shown and "[redacted]" in shown and "rest.message.received.timeout" in shown
