@@ -40,7 +40,7 @@ fi
 # The action server only on the loopback address (rasa_sdk reads SANIC_HOST).
 SANIC_HOST=127.0.0.1 $BIN/rasa run actions --actions actions --port 5055 >var/log/actions.log 2>&1 & pids+=($!)
 $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port 8000 --ws wsproto >var/log/api.log 2>&1 & pids+=($!)
-$BIN/rasa run --enable-api --auth-token "$LETAN_RASA_TOKEN" --port 5005 --model models/letan.tar.gz \
+$BIN/rasa run --enable-api --auth-token="$LETAN_RASA_TOKEN" --port 5005 --model models/letan.tar.gz \
   --endpoints "$ENDPOINTS" --credentials credentials.yml >var/log/rasa.log 2>&1 & pids+=($!)
 
 echo "Starting (logs in var/log/)..."

@@ -71,7 +71,7 @@ for port in $API_1 $API_2; do
   start "api-$port" $BIN/uvicorn procedure_kb.api.app:app --host 127.0.0.1 --port "$port" --ws wsproto
 done
 for port in $RASA_1 $RASA_2; do
-  start "rasa-$port" $BIN/rasa run --enable-api --auth-token "$LETAN_RASA_TOKEN" -i 127.0.0.1 \
+  start "rasa-$port" $BIN/rasa run --enable-api --auth-token="$LETAN_RASA_TOKEN" -i 127.0.0.1 \
     --port "$port" --model models/letan.tar.gz \
     --endpoints deploy/endpoints.services.yml --credentials credentials.yml
 done

@@ -133,13 +133,15 @@ class Stack:
                                 "--port", str(actions_port)], {"SANIC_HOST": "127.0.0.1"})
         self._spawn_api()
         for number, port in enumerate(rasa_ports, start=1):
-            self._spawn("rasa" if number == 1 else f"rasa{number}",
-                        [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
-                         "-i", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
-                         "--endpoints", str(endpoints), "--credentials",
-                         str(ROOT / "credentials.yml")])
+            self._spawn("rasa" if number == 1 else f"rasa{number}", self.rasa_command(port, endpoints))
         self._wait_until_ready([f"{url}/status?token={self.rasa_token}" for url in self.rasa_urls]
                                + [f"{self.actions_url}/health", f"{self.api_url}/health"])
+
+    def rasa_command(self, port: int, endpoints: Path) -> List[str]:
+        """`rasa run` with the API behind the token (`--auth-token=`: it may start with "-")."""
+        return [str(BIN / "rasa"), "run", "--enable-api", f"--auth-token={self.rasa_token}",
+                "-i", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
+                "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
 
     def _endpoints(self) -> Dict[str, dict]:
         """The action server and an encrypted SQLite tracker store (its key file in the

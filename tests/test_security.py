@@ -19,7 +19,7 @@ from procedure_kb.db import session_scope
 from procedure_kb.models import AuditEntry, Complaint
 from procedure_kb.rate_windows import RedisSlidingWindow
 from procedure_kb.settings import get_settings
-from scripts.stack import Stack
+from scripts.stack import ROOT, Stack
 from tests.conftest import ROBOT_TOKEN, Conversation, ZaloCitizen, api_client, seeded_database
 
 TOO_FAST = "Dạ, Anh/Chị gửi yêu cầu quá nhanh, vui lòng thử lại sau"
@@ -270,3 +270,13 @@ def test_rasa_rest_log_lines_lose_the_citizens_text(message):
     assert WithoutCitizenText().filter(record)
     shown = record.getMessage()
     assert "0912345678" not in shown and "[redacted]" in shown and "rest.message.received.timeout" in shown
+
+
+def test_a_rasa_token_starting_with_a_dash_reaches_rasa():
+    """token_urlsafe may start with "-": passed as `--auth-token=…`, argparse keeps it (a CI
+    run failed when Stack passed it as a separate argument)."""
+    from rasa.__main__ import create_argument_parser
+
+    stack = Stack(workdir=ROOT, database_url="sqlite://", rasa_token="-starts-with-a-dash")
+    command = stack.rasa_command(port=5005, endpoints=ROOT / "endpoints.yml")
+    assert create_argument_parser().parse_args(command[1:]).auth_token == "-starts-with-a-dash"
