@@ -106,13 +106,6 @@ class AtomicRedisLockStore(LockStore):
         finally:
             await self._release(key, token)
 
-    async def reachable(self) -> bool:
-        """Redis answers a PING (a turn that failed without a reply is then explained)."""
-        try:
-            return bool(await self.redis.ping())
-        except RedisError:
-            return False
-
     async def _acquire(self, key: Text, token: Text, lifetime: float, max_poll: float) -> None:
         deadline = time.monotonic() + lifetime
         delay = FIRST_POLL_SECONDS

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Iterator, List
 import httpx
 import pytest
 import redis
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -35,9 +36,8 @@ def session(database_url: str) -> Iterator[Session]:
         yield session
 
 
-@contextmanager
-def api_client(database_url: str) -> Iterator[TestClient]:
-    """The staff API app in-process (TestClient), on the given database."""
+def api_app_on(database_url: str) -> FastAPI:
+    """The staff API app with its sessions on the given database."""
     app = create_app()
 
     def session_for_test() -> Iterator[Session]:
@@ -48,7 +48,13 @@ def api_client(database_url: str) -> Iterator[TestClient]:
             session.close()
 
     app.dependency_overrides[get_session] = session_for_test
-    with TestClient(app) as client:
+    return app
+
+
+@contextmanager
+def api_client(database_url: str) -> Iterator[TestClient]:
+    """The staff API app in-process (TestClient), on the given database."""
+    with TestClient(api_app_on(database_url)) as client:
         yield client
 
 

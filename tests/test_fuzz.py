@@ -19,7 +19,7 @@ import re
 import string
 import unicodedata
 from datetime import date
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 import schemathesis
@@ -28,14 +28,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
-from sqlalchemy.orm import Session
 
 from procedure_kb.accounts import Role, create_user
-from procedure_kb.api.app import create_app
-from procedure_kb.api.deps import get_session
 from procedure_kb.complaint_form import ComplaintDraft
 from procedure_kb.complaints import CATEGORIES, MAX_CONTENT, parse_code
-from procedure_kb.db import session_factory, session_scope
+from procedure_kb.db import session_scope
 from procedure_kb.dossiers import parse_dossier_code
 from procedure_kb.phones import find_phone, normalize_phone
 from procedure_kb.zalo import events
@@ -43,6 +40,7 @@ from procedure_kb.zalo.config import ZaloConfig
 from procedure_kb.zalo.events import EventRejected
 from scripts.stack import seeded_database
 from speech.normalize import DIGIT_WORDS, REGIONS, normalize, read_number
+from tests.conftest import api_app_on
 
 
 def fuzz(max_examples: int) -> settings:
@@ -584,17 +582,7 @@ def api_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     url = seeded_database(tmp_path_factory.mktemp("fuzz-api"))
     with session_scope(url) as session:
         create_user(session, ADMIN, ADMIN_PASSWORD, [Role.admin])
-    app = create_app()
-
-    def session_for_test() -> Iterator[Session]:
-        session = session_factory(url)()
-        try:
-            yield session
-        finally:
-            session.close()
-
-    app.dependency_overrides[get_session] = session_for_test
-    return app
+    return api_app_on(url)
 
 
 @pytest.fixture(scope="module")

@@ -220,18 +220,10 @@ def test_redis_down_is_a_lock_error_before_anything_is_processed():
     assert processed == []
 
 
-def test_reachable_says_whether_redis_answers(key_prefix):
-    async def scenario() -> Tuple[bool, bool]:
-        async with opened(key_prefix) as up, opened("down", port=free_port()) as down:
-            return await up.reachable(), await down.reachable()
-
-    assert asyncio.run(scenario()) == (True, False)
-
-
 @pytest.mark.stack
 def test_with_redis_unreachable_citizens_get_an_apology_not_silence(tmp_path):
     """Rasa's REST channel would swallow the LockError, log the citizen's text and answer []:
-    the chat channel marks the failure for the server hook, the Zalo channel catches it."""
+    the chat channel marks the failure for the server hook; the Zalo channel catches it."""
     stack = Stack(workdir=tmp_path, database_url=seeded_database(tmp_path), zalo=True)
     stack.endpoints = {"lock_store": {"type": "bot.lock_store.AtomicRedisLockStore",
                                       "url": "127.0.0.1", "port": free_port(), "socket_timeout": 1}}

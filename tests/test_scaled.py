@@ -74,9 +74,10 @@ def test_a_ticket_through_nginx_is_stored_in_postgresql(deployment: ScaledDeploy
     finally:
         engine.dispose()
     assert len(codes) == 1 and codes[0] in answer
-    # The staff API workers behind nginx read the same database.
-    board = httpx.get(f"{deployment.url('api')}/health", timeout=10)
-    assert board.status_code == 200
+    # Both API workers behind nginx read it from the same database.
+    for worker in (1, 2):
+        seen = httpx.get(f"{deployment.url('api', worker)}/api/queue/tickets/{codes[0]}", timeout=10)
+        assert seen.status_code == 200 and seen.json()["code"] == codes[0]
 
 
 def test_one_conversation_alternating_between_replicas_stays_whole(deployment: ScaledDeployment) -> None:

@@ -1,9 +1,8 @@
 """Hooks installed into the Rasa server (listed in credentials.yml, as channels are):
 
 1. The one Rasa HTTP API route that the public contract names stays open under `--auth-token`.
-2. A REST or robot turn left without any reply because the action server or the lock
-   store's Redis is down gets a polite apology instead of silence (Rasa logs the failure
-   and ends the turn, or the REST channel swallows the lock error).
+2. A REST or robot turn that failed (bot/channels/chat.py marks it) or got no reply because
+   the action server is down gets a polite apology instead of silence.
 3. Message limits per sender (and per address) on the webhooks (bot/channels/webhook_limits.py).
 4. Request bodies over MAX_REQUEST_BYTES get 413, instead of Sanic's 100 MB default: the
    webhooks' JSON (a Zalo event, a robot or REST message) and the API calls the staff API
@@ -36,7 +35,6 @@ from sanic.response import json as json_response
 
 from bot.channels.chat import TURN_FAILED
 from bot.channels.webhook_limits import WebhookLimiter
-from bot.lock_store import AtomicRedisLockStore
 from procedure_kb.settings import get_settings
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -88,24 +86,22 @@ _health: Dict[str, Tuple[float, bool]] = {}  # action server URL -> (checked at,
 
 
 async def apologise_for_a_failed_turn(request: Request, response: HTTPResponse) -> Optional[HTTPResponse]:
-    """An empty reply is normal in a handover (the bot is paused); after a failed turn
-    (bot/channels/chat.py), or with the action server or the lock store down, the citizen
-    hears an apology instead."""
+    """An empty reply is normal in a handover (the bot is paused); after a failed turn (a
+    lock or tracker store error, marked by bot/channels/chat.py) or with the action server
+    down, the citizen hears an apology instead."""
     if request.path not in SPEAKING_WEBHOOKS or response.status != 200 or response.body != b"[]":
         return None
-    if not TURN_FAILED.get() and not await turn_could_not_run(getattr(request.app.ctx, "agent", None)):
+    if not TURN_FAILED.get() and not await actions_down(getattr(request.app.ctx, "agent", None)):
         return None
     sender = (request.json or {}).get("sender", "") if isinstance(request.json, dict) else ""
     return json_response([{"recipient_id": sender, "text": APOLOGY}])
 
 
-async def turn_could_not_run(agent: Any) -> bool:
-    """The action server or the conversation lock store (Redis) is unreachable."""
+async def actions_down(agent: Any) -> bool:
+    """The agent's action server does not answer its health check. Rasa catches a failed
+    custom action itself and ends the turn, so this is how such a turn is recognised."""
     endpoint = getattr(agent, "action_endpoint", None)
-    if endpoint is not None and not await action_server_up(endpoint.url):
-        return True
-    lock_store = getattr(agent, "lock_store", None)
-    return isinstance(lock_store, AtomicRedisLockStore) and not await lock_store.reachable()
+    return endpoint is not None and not await action_server_up(endpoint.url)
 
 
 async def action_server_up(webhook_url: str) -> bool:

@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.server_hooks import APOLOGY, turn_could_not_run
+from bot.channels.server_hooks import APOLOGY, actions_down
 from procedure_kb.db import session_scope
 from procedure_kb.zalo import events
 from procedure_kb.zalo.client import ZaloClient
@@ -118,7 +118,7 @@ class ZaloInput(InputChannel):
                 if not await asyncio.to_thread(_first_time, event):
                     return
                 sent = await self._dispatch(event, on_new_message)
-                if sent == 0 and await turn_could_not_run(agent):
+                if sent == 0 and await actions_down(agent):
                     await self._apologise(event)
             except Exception:
                 log.exception("Zalo event %s could not be handled", event.name)
