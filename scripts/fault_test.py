@@ -28,7 +28,7 @@ from typing import Callable, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.load_test import DEGRADED, Results, generate, integrity, reply_text, summary  # noqa: E402
+from scripts.load_test import Results, apologised, generate, integrity, summary  # noqa: E402
 from scripts.scaled import ScaledDeployment  # noqa: E402
 from scripts.stack import responds_ok  # noqa: E402
 
@@ -117,8 +117,8 @@ def wait_until_recovered(deployment: ScaledDeployment) -> float:
     raise RuntimeError(f"not recovered in {RECOVERY_SECONDS}s\n{deployment.logs()}")
 
 
-def degraded_turns(results: Results) -> int:
-    return sum(1 for turn in results.turns if not turn.error and DEGRADED in reply_text(turn))
+def apologies(results: Results) -> int:
+    return sum(1 for turn in results.turns if apologised(turn))
 
 
 def plot(results: Results, window: Window, fault: str, path: Path) -> None:
@@ -131,8 +131,8 @@ def plot(results: Results, window: Window, fault: str, path: Path) -> None:
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True,
                                          gridspec_kw={"height_ratios": [3, 2]})
     kinds = {
-        "answered": ([t for t in results.turns if not t.error and DEGRADED not in reply_text(t)], "tab:blue", "."),
-        "polite apology": ([t for t in results.turns if not t.error and DEGRADED in reply_text(t)], "tab:orange", "o"),
+        "answered": ([t for t in results.turns if not t.error and not apologised(t)], "tab:blue", "."),
+        "polite apology": ([t for t in results.turns if apologised(t)], "tab:orange", "o"),
         "failed (HTTP error, timeout, no reply)": ([t for t in results.turns if t.error], "tab:red", "x"),
     }
     for label, (turns, colour, marker) in kinds.items():
@@ -178,7 +178,7 @@ def run_fault(deployment: ScaledDeployment, fault: str, args: argparse.Namespace
     problems = integrity(deployment.database_url, deployment.url("rasa"), deployment.rasa_token, results)
     if args.plots:
         plot(results, window, fault, args.plots / f"fault-{fault}.png")
-    return {"fault": fault, **row, "apologies": degraded_turns(results),
+    return {"fault": fault, **row, "apologies": apologies(results),
             "fault_seconds": round(window.end - window.start, 1),
             "recovered_after_s": round(recovery, 1), "problems": problems}
 

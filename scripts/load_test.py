@@ -120,9 +120,14 @@ def reply_text(turn: Turn) -> str:
     return "\n".join(r.get("text", "") for r in turn.replies)
 
 
+def apologised(turn: Turn) -> bool:
+    """Answered with a polite apology that the request could not be handled."""
+    return not turn.error and DEGRADED in reply_text(turn)
+
+
 def failed(turn: Turn) -> bool:
-    """An error, or a polite apology that the request could not be handled."""
-    return bool(turn.error) or DEGRADED in reply_text(turn)
+    """An error, or an apology."""
+    return bool(turn.error) or apologised(turn)
 
 
 async def think() -> None:
