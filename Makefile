@@ -13,10 +13,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install db admin model run run-scaled test bench validate speech-model purge clean
+.PHONY: help system install db admin model run run-scaled test bench validate speech-model purge clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+system: ## install the Debian packages the project needs (as root; see the script)
+	scripts/system-packages.sh
 
 install: $(VENV)/.installed ## create .venv (Python 3.10) with the pinned dependencies
 
@@ -40,13 +43,13 @@ $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
 	  --out models --fixed-model-name letan
 	touch $@
 
-run: db model ## start Rasa :5005, actions :5055 and the API :8000 (Ctrl-C stops all)
+run: system db model ## start Rasa :5005, actions :5055 and the API :8000 (Ctrl-C stops all)
 	scripts/run.sh
 
-run-scaled: install model ## 2 Rasa, 2 action servers, 2 API workers behind nginx on PostgreSQL, Redis, RabbitMQ
+run-scaled: system install model ## 2 Rasa, 2 action servers, 2 API workers behind nginx on PostgreSQL, Redis, RabbitMQ
 	scripts/run_scaled.sh
 
-test: install model ## run the whole test suite
+test: system install model ## run the whole test suite
 	$(BIN)/pytest
 
 validate: install ## check the Rasa training data
