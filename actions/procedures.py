@@ -1,4 +1,8 @@
-"""Answers questions about a procedure, keeping the procedure across turns."""
+"""Answers questions about a procedure, keeping the procedure across turns.
+
+Facts are answered as they stand on the centre's local date, and the aspect answered is
+remembered so "theo văn bản nào?" next gets that aspect's legal basis.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -14,7 +18,14 @@ from actions.knowledge import (
     procedure_index,
     remember_unanswered,
 )
-from procedure_kb.answers import Aspect, answer, unknown_procedure, which_procedure
+from procedure_kb.answers import (
+    Aspect,
+    answer,
+    legal_basis,
+    unknown_procedure,
+    which_procedure,
+)
+from procedure_kb.queue import local_now
 from procedure_kb.search import STRONG_MATCH, Suggestion, topic_words
 
 ASPECT_BY_INTENT = {
@@ -24,6 +35,8 @@ ASPECT_BY_INTENT = {
     "ask_procedure_location": Aspect.location,
     "ask_procedure_online": Aspect.online,
     "ask_procedure_overview": Aspect.overview,
+    "ask_registration_deadline": Aspect.deadline,
+    "ask_procedure_applicant": Aspect.applicants,
 }
 # Offered when the citizen asks about "a procedure" without saying which.
 POPULAR = ["khai_sinh", "thuong_tru", "chung_thuc_ban_sao", "can_cuoc"]
@@ -82,7 +95,7 @@ def answer_about(
     procedure = load_procedure(procedure_id)
     if procedure is None:
         return say_unknown(dispatcher, [])
-    reply = answer(procedure, aspect)
+    reply = answer(procedure, aspect, local_now().date())
     if reply.fact_missing:
         remember_unanswered(tracker, "missing_fact", [f"{procedure_id}:{aspect.value}"])
     dispatcher.utter_message(
@@ -92,6 +105,31 @@ def answer_about(
         dispatcher.utter_message(text="\n".join(reply.details))
     return [SlotSet("procedure", procedure_id), SlotSet("procedure_aspect", aspect.value),
             SlotSet("served", "procedure_answer")]
+
+
+class ActionAnswerLegalBasis(Action):
+    """The legal basis (and checked date) of the aspect just answered, or of the one named."""
+
+    def name(self) -> Text:
+        return "action_answer_legal_basis"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Events:
+        mentioned = mentioned_procedures(tracker)
+        procedure_id = mentioned[0] if len(mentioned) == 1 else tracker.get_slot("procedure")
+        procedure = load_procedure(procedure_id) if procedure_id else None
+        if procedure is None:
+            dispatcher.utter_message(
+                text="Dạ, Anh/Chị muốn hỏi căn cứ pháp lý của thủ tục nào ạ?",
+                buttons=procedure_buttons(procedure_index().named(POPULAR)) + [HUMAN_BUTTON],
+            )
+            return []
+        reply = legal_basis(procedure, requested_aspect(tracker), local_now().date())
+        dispatcher.utter_message(text=reply.speech)
+        if reply.details:
+            dispatcher.utter_message(text="\n".join(reply.details))
+        return [SlotSet("procedure", procedure.id)]
 
 
 def ask_which(

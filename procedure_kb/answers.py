@@ -1,16 +1,19 @@
-"""Vietnamese answers about one aspect of a procedure.
+"""Vietnamese answers about one aspect of a procedure, as the law stands on a given day.
 
 Each answer has a short `speech` sentence that reads well aloud on the lobby robot,
-and `details` lines (full lists, legal basis, links) for screens and chat.
-When the KB has no fact for an aspect, the answer says so instead of guessing.
+and `details` lines (full lists, legal basis with the date it was checked, links) for
+screens and chat. When the KB has no fact for an aspect, the answer says so instead of
+guessing. A fact with dated versions is answered with the version in force on `on`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
-from procedure_kb.schemas import Document, DocumentForm, OnlineLevel, ProcedureOut
+from procedure_kb.facts import documents_in_force, in_force, next_version
+from procedure_kb.schemas import Document, DocumentForm, Fee, OnlineLevel, ProcedureOut, Sourced
 from procedure_kb.text import lower_first
 
 FORM_LABELS = {
@@ -24,8 +27,10 @@ class Aspect(str, Enum):
     documents = "documents"
     fee = "fee"
     duration = "duration"
+    deadline = "deadline"
     location = "location"
     online = "online"
+    applicants = "applicants"
     overview = "overview"
 
 
@@ -33,8 +38,10 @@ ASPECT_LABELS = {
     Aspect.documents: "hồ sơ cần chuẩn bị",
     Aspect.fee: "lệ phí",
     Aspect.duration: "thời hạn giải quyết",
+    Aspect.deadline: "thời hạn phải đăng ký",
     Aspect.location: "nơi nộp hồ sơ",
     Aspect.online: "việc làm trực tuyến",
+    Aspect.applicants: "người được yêu cầu và việc ủy quyền",
     Aspect.overview: "các bước thực hiện",
 }
 
@@ -46,9 +53,9 @@ class Answer:
     fact_missing: bool = False
 
 
-def answer(procedure: ProcedureOut, aspect: Aspect) -> Answer:
-    """The answer about `aspect` of `procedure`."""
-    return _COMPOSERS[aspect](procedure)
+def answer(procedure: ProcedureOut, aspect: Aspect, on: date) -> Answer:
+    """The answer about `aspect` of `procedure` with the facts in force on `on`."""
+    return _COMPOSERS[aspect](procedure, on)
 
 
 def subject(procedure: ProcedureOut) -> str:
@@ -56,48 +63,82 @@ def subject(procedure: ProcedureOut) -> str:
     return lower_first(procedure.name)
 
 
-def _documents(procedure: ProcedureOut) -> Answer:
-    required = [_short(doc.name) for doc in procedure.documents if doc.required]
-    optional = len(procedure.documents) - len(required)
+def _documents(procedure: ProcedureOut, on: date) -> Answer:
+    documents = documents_in_force(procedure.documents, on)
+    if not documents:
+        return _missing(procedure, Aspect.documents)
+    required = [_short(doc.name) for doc in documents if doc.required]
+    optional = len(documents) - len(required)
     speech = f"Dạ, để {subject(procedure)}, Anh/Chị cần chuẩn bị"
     if required:
         speech += f" {len(required)} loại giấy tờ: {_join(required)}"
     if optional:
         speech += f"{'; ngoài ra' if required else ''}, tùy trường hợp có thể cần thêm {optional} loại giấy tờ khác"
     speech += " ạ."
-    details = [f"{i}. {_document_line(doc)}" for i, doc in enumerate(procedure.documents, 1)]
-    return Answer(speech, details + _basis(procedure.legal_basis))
+    details = [f"{i}. {_document_line(doc)}" for i, doc in enumerate(documents, 1)]
+    return Answer(speech, details + _basis_lines(documents))
 
 
-def _fee(procedure: ProcedureOut) -> Answer:
-    fee = procedure.fee
+def _fee(procedure: ProcedureOut, on: date) -> Answer:
+    fee = in_force(procedure.fee, on)
     if fee is None:
         return _missing(procedure, Aspect.fee)
+    speech = f"Dạ, về lệ phí {subject(procedure)}: {_sentence(fee.summary)}"
+    if fee.set_by_province:
+        speech += " " + _local_fee(procedure, fee)
     details = [f"Trường hợp được miễn, giảm: {'; '.join(fee.exemptions)}."] if fee.exemptions else []
-    details += _basis([fee.basis])
-    return Answer(f"Dạ, về lệ phí {subject(procedure)}: {_sentence(fee.summary)}", details)
+    details += _validity_lines(procedure.fee, fee, "Mức thu")
+    return Answer(speech, details + _basis_lines([fee]))
 
 
-def _duration(procedure: ProcedureOut) -> Answer:
-    duration = procedure.duration
+def _local_fee(procedure: ProcedureOut, fee: Fee) -> str:
+    if fee.local_amount_vnd is None:
+        return (f"Mức thu cụ thể tại địa phương, Anh/Chị vui lòng hỏi cán bộ tại "
+                f"{procedure.counter} ạ.")
+    amount = "miễn thu" if fee.local_amount_vnd == 0 else f"{money(fee.local_amount_vnd)}"
+    source = f" theo {fee.local_basis}" if fee.local_basis else ""
+    return f"Tại địa phương mình, mức thu là {amount}{source} ạ."
+
+
+def _duration(procedure: ProcedureOut, on: date) -> Answer:
+    duration = in_force(procedure.duration, on)
     if duration is None:
         return _missing(procedure, Aspect.duration)
     return Answer(
-        f"Dạ, về thời hạn {subject(procedure)}: {_sentence(duration.summary)}",
-        _basis([duration.basis]),
+        f"Dạ, về thời hạn giải quyết {subject(procedure)}: {_sentence(duration.summary)}",
+        _validity_lines(procedure.duration, duration, "Thời hạn") + _basis_lines([duration]),
     )
 
 
-def _location(procedure: ProcedureOut) -> Answer:
-    speech = (
-        f"Dạ, Anh/Chị nộp hồ sơ {subject(procedure)} tại {procedure.counter} "
-        f"của Trung tâm phục vụ hành chính công; cơ quan giải quyết là {procedure.agency} ạ."
+def _deadline(procedure: ProcedureOut, on: date) -> Answer:
+    deadline = in_force(procedure.deadline, on)
+    if deadline is None:
+        speech = (f"Dạ, em chưa có thông tin về thời hạn bắt buộc phải làm thủ tục "
+                  f"{subject(procedure)}.")
+        duration = in_force(procedure.duration, on)
+        if duration is not None:
+            speech += f" Về thời gian giải quyết: {_sentence(duration.summary)}"
+        else:
+            speech += f" Anh/Chị vui lòng hỏi cán bộ tại {procedure.counter} ạ."
+        return Answer(speech, fact_missing=True)
+    return Answer(
+        f"Dạ, về thời hạn phải {subject(procedure)}: {_sentence(deadline.summary)}",
+        _validity_lines(procedure.deadline, deadline, "Quy định") + _basis_lines([deadline]),
     )
-    return Answer(speech, [f"Lĩnh vực: {procedure.field}"])
 
 
-def _online(procedure: ProcedureOut) -> Answer:
-    online = procedure.online
+def _location(procedure: ProcedureOut, on: date) -> Answer:
+    agency = in_force(procedure.agency, on)
+    speech = (f"Dạ, Anh/Chị nộp hồ sơ {subject(procedure)} tại {procedure.counter} "
+              "của Trung tâm phục vụ hành chính công")
+    if agency is None:
+        return Answer(speech + " ạ.", [f"Lĩnh vực: {procedure.field}"])
+    return Answer(f"{speech}; cơ quan giải quyết là {agency.name} ạ.",
+                  [f"Lĩnh vực: {procedure.field}"] + _basis_lines([agency]))
+
+
+def _online(procedure: ProcedureOut, on: date) -> Answer:
+    online = in_force(procedure.online, on)
     if online is None:
         return _missing(procedure, Aspect.online)
     lead = {
@@ -111,19 +152,56 @@ def _online(procedure: ProcedureOut) -> Answer:
     details = [online.note] if online.note else []
     if online.url and online.level != OnlineLevel.none:
         details.append(f"Địa chỉ nộp trực tuyến: {online.url}")
-    return Answer(f"Dạ, thủ tục {subject(procedure)} {lead} ạ.", details)
+    return Answer(f"Dạ, thủ tục {subject(procedure)} {lead} ạ.", details + _basis_lines([online]))
 
 
-def _overview(procedure: ProcedureOut) -> Answer:
-    speech = (
-        f"Dạ, thủ tục {subject(procedure)} do {procedure.agency} giải quyết, "
-        f"Anh/Chị nộp tại {procedure.counter}"
-    )
-    if procedure.duration is not None:
-        speech += f"; {lower_first(_clause(procedure.duration.summary))}"
+def _applicants(procedure: ProcedureOut, on: date) -> Answer:
+    applicants = in_force(procedure.applicants, on)
+    if applicants is None:
+        return _missing(procedure, Aspect.applicants)
+    speech = (f"Dạ, người được yêu cầu {subject(procedure)}: {lower_first(_clause(applicants.who))}. "
+              f"Về việc nhờ người khác làm thay: {_sentence(applicants.proxy)}")
+    return Answer(speech, _basis_lines([applicants]))
+
+
+def _overview(procedure: ProcedureOut, on: date) -> Answer:
+    agency = in_force(procedure.agency, on)
+    speech = f"Dạ, thủ tục {subject(procedure)}"
+    if agency is not None:
+        speech += f" do {agency.name} giải quyết,"
+    speech += f" Anh/Chị nộp tại {procedure.counter}"
+    duration = in_force(procedure.duration, on)
+    if duration is not None:
+        speech += f"; {lower_first(_clause(duration.summary))}"
     speech += f". Thủ tục gồm {len(procedure.steps)} bước, em gửi chi tiết bên dưới ạ."
     steps = [f"Bước {i}: {step}" for i, step in enumerate(procedure.steps, 1)]
-    return Answer(speech, steps + _basis(procedure.legal_basis))
+    code = [f"Mã thủ tục hành chính: {procedure.catalogue_code}."] if procedure.catalogue_code else []
+    return Answer(speech, steps + code + _general_basis(procedure))
+
+
+def legal_basis(procedure: ProcedureOut, aspect: Aspect, on: date) -> Answer:
+    """Where the law says what was answered about `aspect`, and when it was checked."""
+    facts = _facts_of(procedure, aspect, on)
+    if not facts:
+        return Answer(
+            f"Dạ, về {ASPECT_LABELS[aspect]} của thủ tục {subject(procedure)}, các văn bản "
+            f"chính là: {'; '.join(procedure.legal_basis)} ạ.", _general_basis(procedure))
+    bases = _distinct(fact.basis for fact in facts)
+    oldest = min(fact.checked for fact in facts)
+    speech = (f"Dạ, thông tin về {ASPECT_LABELS[aspect]} của thủ tục {subject(procedure)} "
+              f"căn cứ {_join(bases[:2])}{' và một số văn bản khác' if len(bases) > 2 else ''}; "
+              f"em đã đối chiếu ngày {oldest:%d/%m/%Y} ạ.")
+    return Answer(speech, _basis_lines(facts))
+
+
+def _facts_of(procedure: ProcedureOut, aspect: Aspect, on: date) -> List[Sourced]:
+    if aspect == Aspect.documents:
+        return list(documents_in_force(procedure.documents, on))
+    if aspect == Aspect.overview:
+        return []
+    name = "agency" if aspect == Aspect.location else aspect.value
+    fact = in_force(getattr(procedure, name), on)
+    return [fact] if fact is not None else []
 
 
 def _missing(procedure: ProcedureOut, aspect: Aspect) -> Answer:
@@ -135,14 +213,21 @@ def _missing(procedure: ProcedureOut, aspect: Aspect) -> Answer:
     return Answer(speech, fact_missing=True)
 
 
-_COMPOSERS: Dict[Aspect, Callable[[ProcedureOut], Answer]] = {
+_COMPOSERS: Dict[Aspect, Callable[[ProcedureOut, date], Answer]] = {
     Aspect.documents: _documents,
     Aspect.fee: _fee,
     Aspect.duration: _duration,
+    Aspect.deadline: _deadline,
     Aspect.location: _location,
     Aspect.online: _online,
+    Aspect.applicants: _applicants,
     Aspect.overview: _overview,
 }
+
+
+def money(amount_vnd: int) -> str:
+    """'15.000 đồng' (Vietnamese thousands separator)."""
+    return f"{amount_vnd:,}".replace(",", ".") + " đồng"
 
 
 def _document_line(doc: Document) -> str:
@@ -159,9 +244,35 @@ def _short(document_name: str) -> str:
     return lower_first(document_name.strip().rstrip("."))
 
 
-def _basis(sources: List[Optional[str]]) -> List[str]:
-    present = [source for source in sources if source]
-    return [f"Căn cứ pháp lý: {'; '.join(present)}."] if present else []
+def _validity_lines(versions: Sequence[Sourced], current: Sourced, what: str) -> List[str]:
+    """When the version in force ends, and what follows it when that is known."""
+    if current.valid_until is None:
+        return []
+    line = f"{what} này áp dụng đến hết ngày {current.valid_until:%d/%m/%Y}"
+    following = next_version(versions, current)
+    summary = getattr(following, "summary", None)
+    if summary:
+        line += f"; từ ngày {following.valid_from:%d/%m/%Y}: {lower_first(_clause(summary))}"
+    return [line + "."]
+
+
+def _basis_lines(facts: Sequence[Sourced]) -> List[str]:
+    """One line per distinct legal basis, with the day it was last checked."""
+    checked: Dict[str, date] = {}
+    for fact in facts:
+        checked[fact.basis] = min(fact.checked, checked.get(fact.basis, fact.checked))
+    return [f"Căn cứ: {basis} (đối chiếu ngày {day:%d/%m/%Y})." for basis, day in checked.items()]
+
+
+def _general_basis(procedure: ProcedureOut) -> List[str]:
+    line = f"Căn cứ pháp lý: {'; '.join(procedure.legal_basis)}"
+    if procedure.last_reviewed:
+        line += f" (rà soát ngày {procedure.last_reviewed:%d/%m/%Y})"
+    return [line + "."]
+
+
+def _distinct(items) -> List[str]:
+    return list(dict.fromkeys(items))
 
 
 def _join(items: List[str]) -> str:

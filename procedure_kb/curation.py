@@ -1,7 +1,9 @@
 """Curating the knowledge base: create, edit, retire, reactivate, history and restore.
 
 Every change bumps the procedure's version (optimistic locking), stores a snapshot
-for history, writes the audit log and bumps the KB revision so the bot reloads.
+with the editor's change note for history, writes the audit log and bumps the KB
+revision so the bot reloads. A restore copies the old facts as they were, checked
+dates included: restoring is not re-checking.
 Errors carry a Vietnamese message that tells staff what to fix.
 """
 from __future__ import annotations
@@ -34,6 +36,14 @@ class Conflict(CurationError):
     """The id or an alias is taken, or the procedure changed since it was read."""
 
 
+class NoteMissing(CurationError):
+    """A change to the facts needs a short note saying what changed and why."""
+
+
+MIN_NOTE = 3
+MAX_NOTE = 1000
+
+
 @dataclass
 class VersionInfo:
     version: int
@@ -41,6 +51,7 @@ class VersionInfo:
     changed_by: str
     changed_at: datetime
     retired: bool
+    note: Optional[str]
 
 
 @dataclass
@@ -50,54 +61,77 @@ class FieldChange:
     new: Any
 
 
-def create(session: Session, data: ProcedureData, actor: str) -> ProcedureOut:
+@dataclass
+class Diff:
+    """What changed between two versions, and the notes of the versions in between."""
+
+    old: int
+    new: int
+    notes: List[str]
+    changes: List[FieldChange]
+
+
+def create(session: Session, data: ProcedureData, actor: str, note: str) -> ProcedureOut:
+    note = checked_note(note)
     if repository.find_row(session, data.id) is not None:
         raise Conflict(f"Mã thủ tục '{data.id}' đã tồn tại; hãy chọn mã khác.")
     _check_keys_free(session, data)
     row = Procedure(id=data.id, aliases=[])
     repository.write_fields(row, data)
     session.add(row)
-    return _committed_change(session, row, "create", actor)
+    return _committed_change(session, row, "create", actor, note)
 
 
 def update(
-    session: Session, procedure_id: str, data: ProcedureData, expected_version: int, actor: str
+    session: Session, procedure_id: str, data: ProcedureData, expected_version: int, actor: str,
+    note: str,
 ) -> ProcedureOut:
+    note = checked_note(note)
     if data.id != procedure_id:
         raise CurationError("Không được đổi mã thủ tục; hãy tạo thủ tục mới nếu cần.")
     row = _current(session, procedure_id, expected_version)
     _check_keys_free(session, data)
     repository.write_fields(row, data)
-    return _committed_change(session, row, "update", actor)
+    return _committed_change(session, row, "update", actor, note)
 
 
-def retire(session: Session, procedure_id: str, expected_version: int, actor: str) -> ProcedureOut:
+def retire(
+    session: Session, procedure_id: str, expected_version: int, actor: str,
+    note: str = "Ngừng áp dụng thủ tục.",
+) -> ProcedureOut:
+    note = checked_note(note)
     row = _current(session, procedure_id, expected_version)
     if row.retired:
         raise Conflict("Thủ tục này đã ngừng áp dụng từ trước.")
     row.retired = True
-    return _committed_change(session, row, "retire", actor)
+    return _committed_change(session, row, "retire", actor, note)
 
 
-def reactivate(session: Session, procedure_id: str, expected_version: int, actor: str) -> ProcedureOut:
+def reactivate(
+    session: Session, procedure_id: str, expected_version: int, actor: str,
+    note: str = "Áp dụng lại thủ tục.",
+) -> ProcedureOut:
+    note = checked_note(note)
     row = _current(session, procedure_id, expected_version)
     if not row.retired:
         raise Conflict("Thủ tục này đang được áp dụng.")
     _check_keys_free(session, repository.to_schema(row))
     row.retired = False
-    return _committed_change(session, row, "reactivate", actor)
+    return _committed_change(session, row, "reactivate", actor, note)
 
 
 def restore_version(
-    session: Session, procedure_id: str, version: int, expected_version: int, actor: str
+    session: Session, procedure_id: str, version: int, expected_version: int, actor: str,
+    note: str,
 ) -> ProcedureOut:
     """Make an old version's content current again (as a new version)."""
+    note = checked_note(note)
     snapshot = _snapshot(session, procedure_id, version)
     row = _current(session, procedure_id, expected_version)
     data = ProcedureData.parse_obj(snapshot.data)
     _check_keys_free(session, data)
     repository.write_fields(row, data)
-    return _committed_change(session, row, "restore", actor, {"from_version": version})
+    return _committed_change(session, row, "restore", actor, note, {"from_version": version})
 
 
 def history(session: Session, procedure_id: str) -> List[VersionInfo]:
@@ -108,22 +142,43 @@ def history(session: Session, procedure_id: str) -> List[VersionInfo]:
         .order_by(ProcedureVersion.version.desc())
     ).scalars()
     found = [
-        VersionInfo(r.version, r.change, r.changed_by, r.changed_at, r.retired) for r in rows
+        VersionInfo(r.version, r.change, r.changed_by, r.changed_at, r.retired, r.note)
+        for r in rows
     ]
     if not found:
         raise NotFound(f"Không có thủ tục '{procedure_id}'.")
     return found
 
 
-def diff(session: Session, procedure_id: str, old: int, new: int) -> List[FieldChange]:
-    """The fields that differ between two versions."""
+def diff(session: Session, procedure_id: str, old: int, new: int) -> Diff:
+    """The fields that differ between two versions, with the notes of the changes."""
     before = _snapshot(session, procedure_id, old).data
     after = _snapshot(session, procedure_id, new).data
-    return [
+    low, high = sorted((old, new))
+    notes = session.execute(
+        select(ProcedureVersion.note)
+        .where(ProcedureVersion.procedure_id == procedure_id,
+               ProcedureVersion.version > low, ProcedureVersion.version <= high,
+               ProcedureVersion.note.is_not(None))
+        .order_by(ProcedureVersion.version)
+    ).scalars()
+    changes = [
         FieldChange(name, before.get(name), after.get(name))
         for name in after
         if before.get(name) != after.get(name)
     ]
+    return Diff(old, new, list(notes), changes)
+
+
+def checked_note(note: str) -> str:
+    """The change note, trimmed; refused when missing or too long."""
+    note = (note or "").strip()
+    if not MIN_NOTE <= len(note) <= MAX_NOTE:
+        raise NoteMissing(
+            f"Cần ghi chú ngắn về thay đổi (từ {MIN_NOTE} đến {MAX_NOTE} ký tự): "
+            "sửa gì, theo văn bản nào."
+        )
+    return note
 
 
 def _current(session: Session, procedure_id: str, expected_version: int) -> Procedure:
@@ -160,7 +215,8 @@ def _snapshot(session: Session, procedure_id: str, version: int) -> ProcedureVer
 
 
 def _committed_change(
-    session: Session, row: Procedure, change: str, actor: str, detail: Optional[Dict[str, Any]] = None
+    session: Session, row: Procedure, change: str, actor: str, note: str,
+    detail: Optional[Dict[str, Any]] = None,
 ) -> ProcedureOut:
     """Flush the change, then record its snapshot, audit entry and KB revision."""
     try:
@@ -174,10 +230,10 @@ def _committed_change(
     session.add(
         ProcedureVersion(
             procedure_id=row.id, version=row.version, data=data, retired=row.retired,
-            change=change, changed_by=actor,
+            change=change, note=note, changed_by=actor,
         )
     )
     audit.record(session, actor, f"procedure.{change}", row.id,
-                 {"version": row.version, **(detail or {})})
+                 {"version": row.version, "note": note, **(detail or {})})
     repository.bump_revision(session)
     return current

@@ -12,8 +12,9 @@ from procedure_kb.schemas import ProcedureData, ProcedureOut, json_values
 from procedure_kb.text import folded_key
 
 DATA_FIELDS = (
-    "name", "topics", "field", "catalogue_code", "agency", "counter", "documents", "fee",
-    "duration", "online", "steps", "legal_basis", "last_reviewed",
+    "name", "topics", "field", "catalogue_code", "counter", "agency", "documents", "fee",
+    "duration", "deadline", "online", "applicants", "steps", "legal_basis", "last_reviewed",
+    "sources",
 )
 
 

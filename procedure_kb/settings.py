@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     # How often the NLU entity extractor checks whether the KB changed.
     kb_refresh_seconds: float = 5.0
+    # The needs-review list shows facts checked longer ago than this (days; about 6 months).
+    fact_max_age_days: int = 183
     # Public portal shown when a procedure has no link of its own.
     national_portal_url: str = "https://dichvucong.gov.vn"
     # The Rasa server the staff preview talks to (REST channel).

@@ -24,7 +24,8 @@ from procedure_kb.errors import DomainError
 from procedure_kb.schemas import ProcedureData, json_values
 
 COLUMNS = list(ProcedureData.__fields__)
-STRUCTURED = {"aliases", "topics", "documents", "fee", "duration", "online", "steps", "legal_basis"}
+STRUCTURED = {"aliases", "topics", "agency", "documents", "fee", "duration", "deadline", "online",
+              "applicants", "steps", "legal_basis", "sources"}
 MAX_ROWS = 5000
 
 
@@ -82,17 +83,22 @@ def export(session: Session, kind: Format) -> bytes:
 
 
 def import_procedures(
-    session: Session, content: bytes, kind: Format, actor: str, dry_run: bool
+    session: Session, content: bytes, kind: Format, actor: str, dry_run: bool, note: str
 ) -> ImportReport:
     """Create new and update changed procedures from a file; all or nothing.
 
-    Procedures absent from the file are left as they are (nothing is retired).
-    The caller commits; on ImportRejected nothing has been written.
+    Procedures absent from the file are left as they are (nothing is retired); every
+    version written carries `note`. The caller commits; on ImportRejected nothing has
+    been written.
     """
     procedures = parse(content, kind)
+    try:
+        note = curation.checked_note(note)
+    except curation.NoteMissing as missing:
+        raise ImportRejected(missing.message, []) from missing
     report = ImportReport(dry_run=dry_run)
     for data in procedures:
-        _apply(session, data, actor, report)
+        _apply(session, data, actor, note, report)
     if dry_run:
         session.rollback()
     return report
@@ -125,11 +131,13 @@ def parse(content: bytes, kind: Format) -> List[ProcedureData]:
     return parsed
 
 
-def _apply(session: Session, data: ProcedureData, actor: str, report: ImportReport) -> None:
+def _apply(
+    session: Session, data: ProcedureData, actor: str, note: str, report: ImportReport
+) -> None:
     row = repository.find_row(session, data.id)
     try:
         if row is None:
-            curation.create(session, data, actor)
+            curation.create(session, data, actor, note)
             report.created.append(data.id)
             return
         before = json_values(repository.to_schema(row))
@@ -137,7 +145,7 @@ def _apply(session: Session, data: ProcedureData, actor: str, report: ImportRepo
         if not changed:
             report.unchanged.append(data.id)
             return
-        curation.update(session, data.id, data, row.version, actor)
+        curation.update(session, data.id, data, row.version, actor, note)
         report.updated[data.id] = changed
     except curation.CurationError as error:
         raise ImportRejected("Tệp xung đột với dữ liệu hiện có; chưa nhập gì.",

@@ -1,7 +1,11 @@
 """The seeded knowledge base: schema, contract ids, search by accent-less alias."""
+import re
+from datetime import date
+
 import pytest
 
 from procedure_kb import curation, repository
+from procedure_kb.facts import documents_in_force, each_fact, in_force
 from procedure_kb.schemas import DocumentForm
 from procedure_kb.search import STRONG_MATCH, index_from_db, topic_words
 from procedure_kb.seed import load_seed_file, seed
@@ -16,6 +20,9 @@ thue_dat_phi_nong_nghiep
 """.split()
 
 SEED = load_seed_file()
+BY_ID = {p.id: p for p in SEED}
+REVIEW_START = date(2026, 12, 1)  # the facts review against the law in force on this day
+ARTICLE = re.compile(r"\b(Điều|Mục|Phụ lục|khoản)\b", re.IGNORECASE)
 
 
 def test_seed_file_has_at_least_40_valid_procedures_with_unique_ids():
@@ -34,10 +41,24 @@ def test_each_procedure_is_complete_and_cites_its_basis(procedure):
     assert procedure.legal_basis and all(source.strip() for source in procedure.legal_basis)
     assert len(procedure.steps) >= 3
     assert procedure.last_reviewed is not None
-    for fact in (procedure.fee, procedure.duration):
-        assert fact is None or fact.basis.strip()
     assert all(doc.copies >= 1 for doc in procedure.documents)
     assert {doc.form for doc in procedure.documents} <= set(DocumentForm)
+
+
+@pytest.mark.parametrize("procedure", SEED, ids=lambda p: p.id)
+def test_each_fact_was_checked_in_the_review_and_names_its_article(procedure):
+    assert procedure.sources, "the pages the facts were checked against"
+    for name, fact in each_fact(procedure):
+        assert fact.checked >= REVIEW_START, (name, fact.checked)
+        assert ARTICLE.search(fact.basis) or "Quyết định" in fact.basis, (name, fact.basis)
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, 1), date(2027, 1, 2), date(2027, 7, 1)])
+@pytest.mark.parametrize("procedure", SEED, ids=lambda p: p.id)
+def test_each_procedure_states_agency_documents_and_processing_time_every_day(procedure, day):
+    assert in_force(procedure.agency, day) is not None
+    assert documents_in_force(procedure.documents, day)
+    assert in_force(procedure.duration, day) is not None, "say plainly when the law sets no time"
 
 
 def test_seeding_is_idempotent(session):
@@ -81,7 +102,23 @@ def test_revision_moves_when_a_procedure_is_added(session):
     extra = SEED[0].copy(
         update={"id": "thu_tuc_thu_nghiem", "name": "Thủ tục thử nghiệm", "aliases": ["thử nghiệm riêng"]}
     )
-    curation.create(session, extra, actor="test")
+    curation.create(session, extra, "test", "Thêm thủ tục thử")
     session.flush()
     assert repository.kb_revision(session) == before + 1
     session.rollback()
+
+
+def test_criminal_record_certificates_are_issued_by_the_provincial_police():
+    agency = in_force(BY_ID["ly_lich_tu_phap"].agency, date(2026, 12, 7))
+    assert "Công an" in agency.name and "Sở Tư pháp" not in agency.name
+
+
+def test_marriage_of_two_citizens_does_not_require_a_marital_status_certificate():
+    required = [d.name for d in documents_in_force(BY_ID["ket_hon"].documents, date(2026, 12, 7))
+                if d.required]
+    assert not any("tình trạng hôn nhân" in name for name in required)
+
+
+def test_birth_registration_deadline_is_sixty_days():
+    deadline = in_force(BY_ID["khai_sinh"].deadline, date(2026, 12, 7))
+    assert deadline is not None and deadline.days == 60 and "Điều 15" in deadline.basis

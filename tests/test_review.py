@@ -1,14 +1,60 @@
+"""The needs-review list: old reviews, flags, facts checked long ago, facts about to end."""
 from datetime import date
 
-from procedure_kb import review
+import pytest
+
+from procedure_kb import curation, review
 from procedure_kb.db import session_scope
+from procedure_kb.migrate import upgrade
+from procedure_kb.schemas import ProcedureData
 from tests.conftest import seeded_database
+from tests.samples import festival_procedure, sourced
+
+
+@pytest.fixture()
+def url(tmp_path):
+    database = f"sqlite:///{tmp_path / 'kb.db'}"
+    upgrade(database)
+    return database
+
+
+def add(url, **changes):
+    with session_scope(url) as session:
+        curation.create(session, ProcedureData(**festival_procedure(**changes)), "a", "Thêm thủ tục")
 
 
 def test_procedures_older_than_the_window_need_review(tmp_path):
     url = seeded_database(tmp_path)
     with session_scope(url) as session:
-        assert review.needs_review(session, months=12, today=date(2026, 12, 1)) == []
-        stale = review.needs_review(session, months=6, today=date(2027, 7, 1))
+        stale = review.needs_review(session, months=6, fact_age_days=3650, today=date(2027, 7, 1))
     assert len(stale) >= 40
     assert "quá 6 tháng" in stale[0].reasons[0]
+
+
+def test_a_fact_checked_longer_ago_than_the_age_is_listed_with_its_date(url):
+    add(url, last_reviewed="2026-12-01",
+        fee=[sourced(summary="Miễn phí.", amount_vnd=0, checked="2026-01-10")])
+    with session_scope(url) as session:
+        items = review.needs_review(session, months=12, fact_age_days=183, today=date(2026, 12, 7))
+        assert review.needs_review(session, months=12, fact_age_days=400, today=date(2026, 12, 7)) == []
+    assert items[0].reasons == ["Lệ phí: kiểm tra lần cuối 10/01/2026, quá 183 ngày."]
+
+
+def test_a_fact_whose_validity_ends_within_thirty_days_is_listed(url):
+    reduced = sourced(summary="Giảm một nửa.", amount_vnd=5000, valid_until="2026-12-31")
+    full = sourced(summary="Mười nghìn đồng.", amount_vnd=10000, valid_from="2027-01-01")
+    add(url, last_reviewed="2026-12-01", fee=[reduced, full])
+    with session_scope(url) as session:
+        soon = review.needs_review(session, months=12, fact_age_days=183, today=date(2026, 12, 7))
+        early = review.needs_review(session, months=12, fact_age_days=183, today=date(2026, 11, 1))
+        later = review.needs_review(session, months=12, fact_age_days=183, today=date(2027, 1, 5))
+    assert soon[0].reasons == ["Lệ phí: hết hiệu lực sau ngày 31/12/2026; kiểm tra phiên bản thay thế."]
+    assert early == [] and later == []
+
+
+def test_marking_reviewed_keeps_each_facts_own_checked_date(url):
+    add(url, fee=[sourced(summary="Miễn phí.", amount_vnd=0, checked="2026-01-10")])
+    with session_scope(url) as session:
+        reviewed = review.mark_reviewed(session, "le_hoi", 1, "a", today=date(2026, 12, 7))
+    assert reviewed.last_reviewed == date(2026, 12, 7)
+    assert reviewed.fee[0].checked == date(2026, 1, 10)

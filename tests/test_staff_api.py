@@ -16,7 +16,7 @@ ROLES = {
     "quay": [Role.counter_officer],
     "phananh": [Role.complaint_handler],
 }
-NEW = festival_procedure()
+NEW = {**festival_procedure(), "change_note": "Thêm thủ tục lễ hội theo Nghị định 110/2018"}
 
 
 @pytest.fixture()
@@ -94,7 +94,8 @@ def test_get_returns_what_post_and_put_accept_back(client):
     headers = token(client, "bientap")
     original = client.get("/api/procedures/khai_sinh").json()
     original["aliases"].append("khai sinh cho bé mới sinh")
-    saved = client.put("/api/procedures/khai_sinh", json=original, headers=headers)
+    saved = client.put("/api/procedures/khai_sinh", json={**original, "change_note": "Thêm cách gọi"},
+                       headers=headers)
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == original["version"] + 1
     assert "khai sinh cho bé mới sinh" in client.get("/api/procedures/khai_sinh").json()["aliases"]
@@ -114,6 +115,7 @@ def test_bad_input_is_refused_clearly_and_nothing_is_written(client):
     assert client.post("/api/procedures", json=long_name, headers=headers).status_code == 422
     assert client.get("/api/procedures/le_hoi").status_code == 404
     current = client.get("/api/procedures/khai_sinh").json()
+    current["change_note"] = "Sửa thử"
     no_version = {key: value for key, value in current.items() if key != "version"}
     assert client.put("/api/procedures/khai_sinh", json=no_version, headers=headers).status_code == 428
     stale = {**current, "version": current["version"] + 5}
@@ -121,16 +123,42 @@ def test_bad_input_is_refused_clearly_and_nothing_is_written(client):
     assert response.status_code == 409 and "phiên bản hiện tại" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("field", ["basis", "checked"])
+def test_a_fact_without_legal_basis_or_checked_date_is_refused_naming_the_field(client, field):
+    headers = token(client, "bientap")
+    fee = {"summary": "Miễn phí.", "amount_vnd": 0, "basis": "Nghị định 110/2018/NĐ-CP, Điều 11",
+           "checked": "2026-12-01"}
+    fee.pop(field)
+    response = client.post("/api/procedures", json={**NEW, "fee": [fee]}, headers=headers)
+    assert response.status_code == 422 and f"fee.0.{field}" in response.json()["detail"]
+    assert client.get("/api/procedures/le_hoi").status_code == 404
+
+
+def test_a_change_without_a_note_is_refused(client):
+    headers = token(client, "bientap")
+    response = client.post("/api/procedures", json=festival_procedure(), headers=headers)
+    assert response.status_code == 422 and "change_note" in response.json()["detail"]
+
+
 def test_history_diff_and_restore(client):
     headers = token(client, "bientap")
     v1 = client.post("/api/procedures", json=NEW, headers=headers).json()
-    v2 = client.put("/api/procedures/le_hoi", json={**v1, "agency": "Chủ tịch UBND cấp xã"},
-                    headers=headers).json()
-    diff = client.get("/api/procedures/le_hoi/diff", params={"old": 1, "new": 2}, headers=headers)
-    assert diff.json() == [{"field": "agency", "old": "UBND cấp xã", "new": "Chủ tịch UBND cấp xã"}]
-    restored = client.post("/api/procedures/le_hoi/restore",
-                           json={"restore_version": 1, "version": v2["version"]}, headers=headers)
-    assert restored.json()["agency"] == "UBND cấp xã" and restored.json()["version"] == 3
+    agency = [{**v1["agency"][0], "name": "Chủ tịch UBND cấp xã", "checked": "2026-12-07"}]
+    v2 = client.put("/api/procedures/le_hoi", headers=headers, json={
+        **v1, "agency": agency, "change_note": "Chủ tịch UBND xã quyết định (NĐ 110/2018, Điều 11)"}).json()
+    diff = client.get("/api/procedures/le_hoi/diff", params={"old": 1, "new": 2}, headers=headers).json()
+    assert [c["field"] for c in diff["changes"]] == ["agency"]
+    assert diff["changes"][0]["new"][0]["name"] == "Chủ tịch UBND cấp xã"
+    assert diff["notes"] == ["Chủ tịch UBND xã quyết định (NĐ 110/2018, Điều 11)"]
+    history = client.get("/api/procedures/le_hoi/history", headers=headers).json()
+    assert history[1]["note"] == NEW["change_note"]
+    no_note = client.post("/api/procedures/le_hoi/restore",
+                          json={"restore_version": 1, "version": v2["version"]}, headers=headers)
+    assert no_note.status_code == 422 and "change_note" in no_note.json()["detail"]
+    restored = client.post("/api/procedures/le_hoi/restore", headers=headers, json={
+        "restore_version": 1, "version": v2["version"], "change_note": "Khôi phục bản đầu"})
+    assert restored.json()["agency"][0]["name"] == "UBND cấp xã" and restored.json()["version"] == 3
+    assert restored.json()["agency"][0]["checked"] == v1["agency"][0]["checked"]
     audit = client.get("/api/audit", params={"target": "le_hoi"}, headers=token(client, "quantri"))
     assert [e["action"] for e in audit.json()] == ["procedure.restore", "procedure.update", "procedure.create"]
     assert all(e["actor"] == "bientap" for e in audit.json())
@@ -165,14 +193,16 @@ def test_export_and_import_through_the_api(client):
     data = exported.json()
     data["procedures"].append(NEW)
     body = json.dumps(data, ensure_ascii=False).encode()
-    dry = client.post("/api/kb/import", params={"format": "json"}, content=body, headers=editor)
+    dry = client.post("/api/kb/import", params={"format": "json", "note": "Chạy thử"}, content=body,
+                      headers=editor)
     assert dry.json()["created"] == ["le_hoi"] and dry.json()["dry_run"] is True
     assert client.get("/api/procedures/le_hoi").status_code == 404
-    real = client.post("/api/kb/import", params={"format": "json", "dry_run": False}, content=body,
+    real = client.post("/api/kb/import", params={"format": "json", "dry_run": False,
+                                                  "note": "Nhập thủ tục lễ hội"}, content=body,
                        headers=editor)
     assert real.status_code == 200 and real.json()["created"] == ["le_hoi"]
     assert client.get("/api/procedures/le_hoi").status_code == 200
-    broken = client.post("/api/kb/import", params={"format": "csv", "dry_run": False},
+    broken = client.post("/api/kb/import", params={"format": "csv", "dry_run": False, "note": "Nhập"},
                          content=b"id,name\nabc,Thu tuc", headers=editor)
     assert broken.status_code == 422 and broken.json()["problems"][0].startswith("Dòng 1")
 

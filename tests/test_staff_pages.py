@@ -44,13 +44,16 @@ def test_log_in_edit_see_the_diff_and_restore(page, tmp_path):
     page.click("form[method=get] button")
     page.click("text=Đăng ký khai sinh")
     page.fill("#aliases", page.input_value("#aliases") + "\nkhai sinh cho bé sơ sinh")
-    page.fill("#duration_summary", "Giải quyết ngay trong ngày làm việc.")
+    page.fill("#duration-0-summary", "Giải quyết ngay trong ngày làm việc.")
+    page.fill("#change_note", "Nói rõ: trong ngày làm việc")
     page.click("text=Lưu")
     page.wait_for_selector("text=Đã lưu", timeout=10000)
     page.click("text=Lịch sử thay đổi")
     diff = page.inner_text("#diff")
     assert "khai sinh cho bé sơ sinh" in diff and "Thời hạn" in diff
+    assert "Nói rõ: trong ngày làm việc" in page.inner_text("table")
     page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
+    page.fill("[aria-label=\"Lý do khôi phục bản 1\"]", "Trả lại nội dung đã rà soát")
     page.click("text=Khôi phục bản 1")
     page.click("text=Về thủ tục")
     assert "khai sinh cho bé sơ sinh" not in page.input_value("#aliases")
@@ -60,13 +63,24 @@ def test_form_errors_say_what_to_fix_and_keep_the_input(page):
     log_in(page, "bientap")
     page.goto("/staff/procedures/tam_tru")
     page.fill("#name", "")
-    page.fill("#documents", "Tờ khai CT01 | bản gốc | 1")
+    page.fill("#documents-0-name", "Tờ khai CT01 (mẫu mới)")
+    page.fill("#documents-0-basis", "")
+    page.fill("#change_note", "Sửa tên tờ khai")
     page.evaluate("document.querySelector('#name').removeAttribute('required')")
     page.click("text=Lưu")
     problems = page.inner_text(".problems")
     assert "Tên thủ tục: cần ít nhất 3 ký tự" in problems
-    assert "ô thứ hai phải là" in problems
-    assert page.input_value("#documents") == "Tờ khai CT01 | bản gốc | 1"
+    assert "Thành phần hồ sơ (mục 1) – Căn cứ (số văn bản, điều, khoản): cần nhập." in problems
+    assert page.input_value("#documents-0-name") == "Tờ khai CT01 (mẫu mới)"
+    assert page.input_value("#change_note") == "Sửa tên tờ khai"
+
+
+def test_a_change_without_a_note_is_not_saved(page):
+    log_in(page, "bientap")
+    page.goto("/staff/procedures/tam_tru")
+    page.evaluate("document.querySelector('#change_note').removeAttribute('required')")
+    page.click("text=Lưu")
+    assert "Ghi chú thay đổi: cần ít nhất 3 ký tự" in page.inner_text(".problems")
 
 
 def test_counter_officer_can_read_but_not_edit(page):
@@ -111,7 +125,7 @@ def test_bad_import_file_is_reported_and_nothing_is_written(page, tmp_path):
     broken = tmp_path / "hong.csv"
     broken.write_text("id,name\nabc,Thủ tục thiếu trường\n", encoding="utf-8")
     page.set_input_files("#file", str(broken))
-    page.click("text=Nhập thật")
+    page.click("button:has-text('Nhập thật')")
     assert "Dòng 1" in page.inner_text(".problems")
 
 

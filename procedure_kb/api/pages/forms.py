@@ -1,117 +1,177 @@
-"""The procedure edit form: plain text fields and one-per-line lists <-> ProcedureData.
+"""The procedure edit form <-> ProcedureData.
 
-Documents are one per line: "Tên giấy tờ | bản chính | 1 | bắt buộc | ghi chú"
-(form: bản chính / bản sao / xuất trình; "tùy trường hợp" for optional ones).
+Plain fields and one-per-line lists for the general part; each list of facts (agency,
+documents, fee, duration, deadline, online, applicants) is a formset: one group of
+inputs per version, named "<fact>-<n>-<field>", plus an empty group to add one. Every
+group has the fact's legal basis, checked date and validity period. A group left empty
+is dropped.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from pydantic import ValidationError
 
-from procedure_kb.schemas import DocumentForm, ProcedureData, ProcedureOut
+from procedure_kb.curation import MIN_NOTE
+from procedure_kb.schemas import DocumentForm, OnlineLevel, ProcedureData, ProcedureOut
 
-FORM_WORDS = {DocumentForm.original: "bản chính", DocumentForm.copy: "bản sao",
-              DocumentForm.present: "xuất trình"}
-OPTIONAL_WORD = "tùy trường hợp"
 LABELS = {
     "id": "Mã thủ tục", "name": "Tên thủ tục", "aliases": "Tên gọi khác", "topics": "Chủ đề chung",
-    "field": "Lĩnh vực", "catalogue_code": "Mã TTHC", "agency": "Cơ quan giải quyết",
+    "field": "Lĩnh vực", "catalogue_code": "Mã TTHC (quốc gia)", "agency": "Cơ quan giải quyết",
     "counter": "Quầy", "documents": "Thành phần hồ sơ", "fee": "Lệ phí",
-    "duration": "Thời hạn", "online": "Trực tuyến", "steps": "Các bước",
-    "legal_basis": "Căn cứ pháp lý", "last_reviewed": "Ngày rà soát",
+    "duration": "Thời hạn giải quyết", "deadline": "Thời hạn phải đăng ký, khai báo",
+    "online": "Trực tuyến", "applicants": "Người được yêu cầu, ủy quyền", "steps": "Các bước",
+    "legal_basis": "Căn cứ pháp lý chung", "last_reviewed": "Ngày rà soát",
+    "sources": "Nguồn đã đối chiếu", "change_note": "Ghi chú thay đổi",
 }
+DOCUMENT_FORMS = {"": "—", DocumentForm.original.value: "bản chính",
+                  DocumentForm.copy.value: "bản sao", DocumentForm.present.value: "xuất trình"}
+ONLINE_LEVELS = {"": "—", OnlineLevel.full.value: "Toàn trình",
+                 OnlineLevel.partial.value: "Một phần", OnlineLevel.none.value: "Không trực tuyến"}
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, number, date, lines, check, select
+    choices: Optional[Dict[str, str]] = None
+
+
+SOURCED = (
+    Input("basis", "Căn cứ (số văn bản, điều, khoản)"),
+    Input("checked", "Ngày đối chiếu với văn bản", "date"),
+    Input("valid_from", "Áp dụng từ ngày (để trống nếu không giới hạn)", "date"),
+    Input("valid_until", "Áp dụng đến hết ngày (để trống nếu không giới hạn)", "date"),
+)
+FACT_INPUTS: Dict[str, Tuple[Input, ...]] = {
+    "agency": (Input("name", "Tên cơ quan"),),
+    "documents": (
+        Input("name", "Tên giấy tờ"), Input("form", "Hình thức", "select", DOCUMENT_FORMS),
+        Input("copies", "Số bản", "number"), Input("required", "Bắt buộc", "check"),
+        Input("note", "Ghi chú (khi nào cần, được miễn)"),
+    ),
+    "fee": (
+        Input("summary", "Nội dung đọc cho người dân", "textarea"),
+        Input("amount_vnd", "Mức thu chung toàn quốc (đồng)", "number"),
+        Input("exemptions", "Trường hợp miễn, giảm (mỗi dòng một trường hợp)", "lines"),
+        Input("set_by_province", "Mức thu do HĐND tỉnh quy định", "check"),
+        Input("local_amount_vnd", "Mức thu tại địa phương (đồng)", "number"),
+        Input("local_basis", "Nghị quyết của tỉnh quy định mức thu"),
+    ),
+    "duration": (
+        Input("summary", "Nội dung đọc cho người dân", "textarea"),
+        Input("working_days", "Số ngày làm việc (0 = trong ngày)", "number"),
+    ),
+    "deadline": (
+        Input("summary", "Nội dung đọc cho người dân", "textarea"),
+        Input("days", "Số ngày", "number"),
+    ),
+    "online": (
+        Input("level", "Mức độ", "select", ONLINE_LEVELS), Input("url", "Địa chỉ nộp trực tuyến"),
+        Input("note", "Ghi chú", "textarea"),
+    ),
+    "applicants": (
+        Input("who", "Người được yêu cầu", "textarea"),
+        Input("proxy", "Ủy quyền, nhờ người khác làm thay", "textarea"),
+    ),
+}
+FACT_INPUTS_WITH_SOURCE = {fact: inputs + SOURCED for fact, inputs in FACT_INPUTS.items()}
+FIELD_NAME = re.compile(r"^(?P<fact>[a-z_]+)-(?P<index>\d{1,2})-(?P<field>[a-z_]+)$")
+LIST_FIELDS = ("aliases", "topics", "steps", "legal_basis", "sources")
+
+
+def inputs_of(fact: str) -> Tuple[Input, ...]:
+    return FACT_INPUTS_WITH_SOURCE[fact]
 
 
 def to_form(procedure: ProcedureOut) -> Dict[str, Any]:
     """Form values for an existing procedure."""
-    fee, duration, online = procedure.fee, procedure.duration, procedure.online
-    return {
+    values: Dict[str, Any] = {
         "id": procedure.id, "name": procedure.name, "field": procedure.field,
-        "catalogue_code": procedure.catalogue_code or "", "agency": procedure.agency,
-        "counter": procedure.counter, "version": procedure.version,
+        "catalogue_code": procedure.catalogue_code or "", "counter": procedure.counter,
+        "version": procedure.version,
         "last_reviewed": procedure.last_reviewed.isoformat() if procedure.last_reviewed else "",
-        "aliases": "\n".join(procedure.aliases), "topics": "\n".join(procedure.topics),
-        "steps": "\n".join(procedure.steps), "legal_basis": "\n".join(procedure.legal_basis),
-        "documents": "\n".join(_document_line(doc.dict()) for doc in procedure.documents),
-        "fee_summary": fee.summary if fee else "",
-        "fee_amount": "" if not fee or fee.amount_vnd is None else str(fee.amount_vnd),
-        "fee_exemptions": "\n".join(fee.exemptions) if fee else "",
-        "fee_basis": fee.basis if fee else "",
-        "duration_summary": duration.summary if duration else "",
-        "duration_days": "" if not duration or duration.working_days is None else str(duration.working_days),
-        "duration_basis": duration.basis if duration else "",
-        "online_level": online.level.value if online else "",
-        "online_url": str(online.url or "") if online else "",
-        "online_note": (online.note or "") if online else "",
+        **{name: "\n".join(getattr(procedure, name)) for name in LIST_FIELDS},
     }
+    for fact in FACT_INPUTS:
+        versions = getattr(procedure, fact)
+        values[f"{fact}-count"] = len(versions) + 1
+        for index, version in enumerate(versions):
+            for item in inputs_of(fact):
+                values[f"{fact}-{index}-{item.name}"] = _shown(getattr(version, item.name), item)
+    return values
+
+
+def rows_of(values: Dict[str, Any], fact: str) -> int:
+    """How many groups of inputs the form shows for `fact` (at least one, the empty one)."""
+    count = str(values.get(f"{fact}-count") or "")
+    return max(1, min(int(count) if count.isdigit() else 1, 40))
 
 
 def from_form(form: Dict[str, str]) -> Tuple[Optional[ProcedureData], List[str]]:
     """The procedure a submitted form describes, or the messages saying what to fix."""
-    problems: List[str] = []
-    documents = []
-    for number, line in enumerate(_lines(form.get("documents", "")), 1):
-        document, problem = _parse_document(line, number)
-        if problem:
-            problems.append(problem)
-        else:
-            documents.append(document)
-    raw = {
+    raw: Dict[str, Any] = {
         "id": form.get("id", "").strip(), "name": form.get("name", "").strip(),
-        "field": form.get("field", "").strip(), "agency": form.get("agency", "").strip(),
-        "counter": form.get("counter", ""),
+        "field": form.get("field", "").strip(), "counter": form.get("counter", ""),
         "catalogue_code": form.get("catalogue_code", "").strip() or None,
         "last_reviewed": form.get("last_reviewed") or None,
-        "aliases": _lines(form.get("aliases", "")), "topics": _lines(form.get("topics", "")),
-        "steps": _lines(form.get("steps", "")), "legal_basis": _lines(form.get("legal_basis", "")),
-        "documents": documents,
-        "fee": _section(form, {"summary": "fee_summary", "amount_vnd": "fee_amount",
-                                       "basis": "fee_basis"}, lists={"exemptions": "fee_exemptions"}),
-        "duration": _section(form, {"summary": "duration_summary",
-                                                 "working_days": "duration_days",
-                                                 "basis": "duration_basis"}),
-        "online": _section(form, {"level": "online_level", "url": "online_url",
-                                             "note": "online_note"}),
+        **{name: _lines(form.get(name, "")) for name in LIST_FIELDS},
     }
+    for fact in FACT_INPUTS:
+        raw[fact] = _versions(form, fact)
+    problems = _note_problems(form.get("change_note", ""))
     try:
         data = ProcedureData.parse_obj(raw)
     except ValidationError as error:
-        problems += [_message(e) for e in error.errors()]
-        return None, problems
+        return None, [_message(e) for e in error.errors()] + problems
     return (None, problems) if problems else (data, [])
 
 
-def _section(form: Dict[str, str], fields: Dict[str, str],
-             lists: Optional[Dict[str, str]] = None) -> Optional[Dict[str, Any]]:
-    """An optional sub-object (fee, duration, online): None when all its inputs are empty."""
-    values = {key: form.get(name, "").strip() or None for key, name in fields.items()}
-    values.update({key: _lines(form.get(name, "")) for key, name in (lists or {}).items()})
-    return values if any(values.values()) else None
+def _note_problems(note: str) -> List[str]:
+    """Every saved change carries a short note (shown in the history and the diff)."""
+    if len(note.strip()) >= MIN_NOTE:
+        return []
+    return [f"{LABELS['change_note']}: cần ít nhất {MIN_NOTE} ký tự (sửa gì, theo văn bản nào)."]
 
 
-def _parse_document(line: str, number: int) -> Tuple[Dict[str, Any], str]:
-    parts = [part.strip() for part in line.split("|")]
-    parts += [""] * (5 - len(parts))
-    name, form_word, copies, required, note = parts[:5]
-    forms = {word: form for form, word in FORM_WORDS.items()}
-    if form_word.lower() not in forms:
-        return {}, (f"Hồ sơ dòng {number}: ô thứ hai phải là "
-                    f"'{', '.join(FORM_WORDS.values())}'.")
-    if copies and not copies.isdigit():
-        return {}, f"Hồ sơ dòng {number}: số bản phải là số."
-    return {
-        "name": name, "form": forms[form_word.lower()].value, "copies": int(copies or 1),
-        "required": required.lower() != OPTIONAL_WORD, "note": note or None,
-    }, ""
+def _versions(form: Dict[str, str], fact: str) -> List[Dict[str, Any]]:
+    """The filled groups of one formset, in index order (empty groups dropped)."""
+    groups: Dict[int, Dict[str, Any]] = {}
+    known = {item.name: item for item in inputs_of(fact)}
+    for key, value in form.items():
+        match = FIELD_NAME.match(key)
+        if match and match["fact"] == fact and match["field"] in known:
+            groups.setdefault(int(match["index"]), {})[match["field"]] = str(value)
+    versions = []
+    for index in sorted(groups):
+        group = groups[index]
+        if not any(group.get(i.name, "").strip() for i in known.values() if i.kind != "check"):
+            continue
+        versions.append({name: _parsed(group.get(name, ""), item) for name, item in known.items()})
+    return versions
 
 
-def _document_line(doc: Dict[str, Any]) -> str:
-    parts = [doc["name"], FORM_WORDS[DocumentForm(doc["form"])], str(doc["copies"]),
-             "bắt buộc" if doc["required"] else OPTIONAL_WORD]
-    if doc.get("note"):
-        parts.append(doc["note"])
-    return " | ".join(parts)
+def _parsed(value: str, item: Input) -> Any:
+    if item.kind == "check":
+        return value in ("on", "1", "true")
+    if item.kind == "lines":
+        return _lines(value)
+    return value.strip() or None
+
+
+def _shown(value: Any, item: Input) -> Any:
+    if item.kind == "check":
+        return bool(value)
+    if item.kind == "lines":
+        return "\n".join(value or [])
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return "" if value is None else str(value)
 
 
 def _lines(text: str) -> List[str]:
@@ -121,26 +181,32 @@ def _lines(text: str) -> List[str]:
 def _message(error: Dict[str, Any]) -> str:
     location = error["loc"]
     label = LABELS.get(str(location[0]), str(location[0]))
-    where = f" (mục {int(location[1]) + 1})" if len(location) > 1 and isinstance(location[1], int) else ""
-    return f"{label}{where}: {_vietnamese(error)}"
+    if len(location) > 1 and isinstance(location[1], int):
+        label += f" (mục {int(location[1]) + 1})"
+        if len(location) > 2 and str(location[0]) in FACT_INPUTS:
+            names = {item.name: item.label for item in inputs_of(str(location[0]))}
+            label += f" – {names.get(str(location[2]), str(location[2]))}"
+    return f"{label}: {_vietnamese(error)}"
 
 
 def _vietnamese(error: Dict[str, Any]) -> str:
     kind, context = error["type"], error.get("ctx", {})
-    if kind == "value_error.missing":
+    if kind in ("value_error.missing", "type_error.none.not_allowed"):
         return "cần nhập."
     if kind == "value_error.any_str.min_length":
         return f"cần ít nhất {context['limit_value']} ký tự."
     if kind == "value_error.any_str.max_length":
         return f"tối đa {context['limit_value']} ký tự."
     if kind == "value_error.list.min_items":
-        return f"cần ít nhất {context['limit_value']} dòng."
+        return f"cần ít nhất {context['limit_value']} mục."
     if kind == "value_error.list.max_items":
-        return f"tối đa {context['limit_value']} dòng."
-    if kind.startswith("type_error.integer") or kind.startswith("value_error.number"):
-        return "phải là số nguyên không âm."
+        return f"tối đa {context['limit_value']} mục."
+    if kind.startswith("type_error.integer") or kind.startswith("type_error.float") or kind.startswith("value_error.number"):
+        return "phải là số không âm."
     if kind.startswith("value_error.date"):
         return "ngày không hợp lệ."
     if kind.startswith("value_error.url"):
         return "địa chỉ web không hợp lệ (bắt đầu bằng https://)."
+    if kind == "type_error.enum":
+        return "cần chọn một giá trị."
     return error["msg"]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from procedure_kb import accounts, bot_client, curation, repository, review
+from procedure_kb import accounts, bot_client, curation, queue, repository, review
 from procedure_kb.api.deps import get_session
 from procedure_kb.api.pages import forms
 from procedure_kb.api.pages.session import (
@@ -23,12 +23,11 @@ from procedure_kb.api.pages.session import (
 )
 from procedure_kb.api.pages.templating import forbidden, render
 from procedure_kb.models import StaffSession
-from procedure_kb.schemas import COUNTERS, OnlineLevel, ProcedureData
+from procedure_kb.schemas import COUNTERS, ProcedureData
 from procedure_kb.search import index_from_db
+from procedure_kb.settings import get_settings
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-ONLINE_LEVELS = {"": "Chưa có thông tin", OnlineLevel.full.value: "Toàn trình",
-                 OnlineLevel.partial.value: "Một phần", OnlineLevel.none.value: "Không trực tuyến"}
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -89,7 +88,9 @@ def procedure_list(
         procedures = [p for p in (repository.get_procedure(session, m.procedure_id) for m in matches) if p]
     else:
         procedures = repository.list_procedures(session, include_retired=can_edit(staff_session.user))
-    due = {item.procedure_id for item in review.needs_review(session, months=12)}
+    due = {item.procedure_id for item in review.needs_review(
+        session, months=12, fact_age_days=get_settings().fact_max_age_days,
+        today=queue.local_now().date())}
     return render(request, "procedures.html", staff_session, procedures=procedures, q=q, due=due)
 
 
@@ -108,7 +109,8 @@ def create(
     session: Session = Depends(get_session),
 ) -> Response:
     return _save_form(request, staff_session, session, form, creating=True,
-                      change=lambda data: curation.create(session, data, staff_session.user.username))
+                      change=lambda data: curation.create(session, data, staff_session.user.username,
+                                                          _note(form)))
 
 
 @router.get("/procedures/{procedure_id}", response_class=HTMLResponse)
@@ -139,7 +141,7 @@ def save(
     return _save_form(request, staff_session, session, form, creating=False,
                       change=lambda data: curation.update(
                           session, procedure_id, data, _number(form, "version"),
-                          staff_session.user.username))
+                          staff_session.user.username, _note(form)))
 
 
 @router.post("/procedures/{procedure_id}/status")
@@ -151,10 +153,12 @@ def change_status(
     session: Session = Depends(get_session),
 ) -> Response:
     """Retire ('ngừng áp dụng') or reactivate, depending on the button pressed."""
-    change = curation.retire if form.get("action") == "retire" else curation.reactivate
+    retiring = form.get("action") == "retire"
+    change = curation.retire if retiring else curation.reactivate
+    note = _note(form) or ("Ngừng áp dụng thủ tục." if retiring else "Áp dụng lại thủ tục.")
     return _apply(request, staff_session, session, f"/staff/procedures/{procedure_id}?saved=1",
                   lambda: change(session, procedure_id, _number(form, "version"),
-                                 staff_session.user.username))
+                                 staff_session.user.username, note))
 
 
 @router.get("/procedures/{procedure_id}/history", response_class=HTMLResponse)
@@ -170,12 +174,12 @@ def history_page(
         versions = curation.history(session, procedure_id)
         newest = versions[0].version
         old, new = old or max(1, newest - 1), new or newest
-        changes = curation.diff(session, procedure_id, old, new)
+        difference = curation.diff(session, procedure_id, old, new)
     except curation.CurationError as error:
         return render(request, "message.html", staff_session, status_code=404, message=error.message)
     return render(request, "history.html", staff_session, procedure_id=procedure_id,
-                  versions=versions, old=old, new=new, changes=_readable(changes), newest=newest,
-                  labels=forms.LABELS)
+                  versions=versions, old=old, new=new, changes=_readable(difference.changes),
+                  notes=difference.notes, newest=newest, labels=forms.LABELS)
 
 
 @router.post("/procedures/{procedure_id}/restore")
@@ -189,7 +193,7 @@ def restore(
     return _apply(request, staff_session, session, f"/staff/procedures/{procedure_id}/history",
                   lambda: curation.restore_version(
                       session, procedure_id, _number(form, "restore_version"),
-                      _number(form, "version"), staff_session.user.username))
+                      _number(form, "version"), staff_session.user.username, _note(form)))
 
 
 @router.get("/preview", response_class=HTMLResponse)
@@ -247,6 +251,11 @@ def _apply(request: Request, staff_session: StaffSession, session: Session, succ
     return RedirectResponse(success_url, status_code=303)
 
 
+def _note(form: Dict[str, Any]) -> str:
+    """The change note typed with a change (the form calls it change_note or note)."""
+    return str(form.get("change_note") or form.get("note") or "").strip()
+
+
 def _number(form: Dict[str, Any], name: str) -> int:
     """A whole number from a form field; 0 (never a valid version) when it is not one."""
     value = str(form.get(name) or "")
@@ -259,7 +268,8 @@ def _edit_page(request: Request, staff_session: StaffSession, values: Dict[str, 
     return render(request, "procedure_form.html", staff_session,
                   status_code=422 if problems else 200, values=values, creating=creating,
                   problems=problems or [], retired=retired, saved=saved, counters=COUNTERS,
-                  online_levels=ONLINE_LEVELS, labels=forms.LABELS)
+                  fact_inputs=forms.FACT_INPUTS_WITH_SOURCE, rows_of=forms.rows_of,
+                  labels=forms.LABELS)
 
 
 def _readable(changes: List[curation.FieldChange]) -> List[Dict[str, str]]:

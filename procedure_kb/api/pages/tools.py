@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from procedure_kb import curation, review, transfer, unanswered
+from procedure_kb import curation, queue, review, transfer, unanswered
 from procedure_kb.api.deps import get_session
 from procedure_kb.api.pages.session import can_edit, checked_form, page_session
 from procedure_kb.api.pages.templating import forbidden, render
 from procedure_kb.models import StaffSession
+from procedure_kb.settings import get_settings
 from procedure_kb.transfer import Format
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -24,8 +25,9 @@ def review_page(
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
 ) -> Response:
-    return render(request, "review.html", staff_session, months=months,
-                  items=review.needs_review(session, months))
+    age = get_settings().fact_max_age_days
+    return render(request, "review.html", staff_session, months=months, fact_age_days=age,
+                  items=review.needs_review(session, months, age, queue.local_now().date()))
 
 
 @router.post("/review/flag")
@@ -95,6 +97,7 @@ async def import_file(
     file: UploadFile = File(...),
     csrf_token: str = Form(""),
     apply: str = Form(""),
+    note: str = Form(""),
     staff_session: StaffSession = Depends(page_session),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -110,7 +113,8 @@ async def import_file(
                       problems=["Tệp phải có đuôi .json, .csv hoặc .xlsx."])
     try:
         report = transfer.import_procedures(session, await file.read(), kind,
-                                            staff_session.user.username, dry_run=not apply)
+                                            staff_session.user.username, dry_run=not apply,
+                                            note=note if apply else note or "Chạy thử")
     except transfer.ImportRejected as rejected:
         return render(request, "transfer.html", staff_session, status_code=422, formats=list(Format),
                       problems=[rejected.message, *rejected.problems])

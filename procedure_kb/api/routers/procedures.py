@@ -24,13 +24,19 @@ class VersionRef(BaseModel):
     version: int = Field(..., ge=1, description="the version the editor started from")
 
 
+class StatusChange(VersionRef):
+    note: Optional[str] = Field(None, min_length=3, max_length=1000, description="why")
+
+
 class RestoreRequest(VersionRef):
     restore_version: int = Field(..., ge=1)
+    change_note: str = Field(..., min_length=3, max_length=1000, description="why restore")
 
 
 class VersionOut(BaseModel):
     version: int
     change: str
+    note: Optional[str]
     changed_by: str
     changed_at: datetime
     retired: bool
@@ -40,6 +46,13 @@ class FieldChangeOut(BaseModel):
     field: str
     old: Any
     new: Any
+
+
+class DiffOut(BaseModel):
+    old: int
+    new: int
+    notes: List[str]
+    changes: List[FieldChangeOut]
 
 
 @router.get("", response_model=List[ProcedureOut])
@@ -74,7 +87,7 @@ def read(
 def create(
     body: ProcedureIn, user: StaffUser = Depends(editor), session: Session = Depends(get_session)
 ) -> ProcedureOut:
-    created = curation.create(session, _data(body), user.username)
+    created = curation.create(session, _data(body), user.username, body.change_note)
     session.commit()
     return created
 
@@ -88,7 +101,9 @@ def replace(
 ) -> ProcedureOut:
     if body.version is None:
         raise HTTPException(428, "Cần gửi kèm 'version' (phiên bản bạn đã mở để sửa).")
-    updated = curation.update(session, procedure_id, _data(body), body.version, user.username)
+    updated = curation.update(
+        session, procedure_id, _data(body), body.version, user.username, body.change_note
+    )
     session.commit()
     return updated
 
@@ -97,11 +112,12 @@ def replace(
 def retire(
     procedure_id: str,
     version: int = Query(..., ge=1, description="the version being retired"),
+    note: str = Query("Ngừng áp dụng thủ tục.", min_length=3, max_length=1000),
     user: StaffUser = Depends(editor),
     session: Session = Depends(get_session),
 ) -> ProcedureOut:
     """Retire (ngừng áp dụng): the bot stops using it; history is kept."""
-    retired = curation.retire(session, procedure_id, version, user.username)
+    retired = curation.retire(session, procedure_id, version, user.username, note)
     session.commit()
     return retired
 
@@ -109,11 +125,13 @@ def retire(
 @router.post("/{procedure_id}/reactivate", response_model=ProcedureOut)
 def reactivate(
     procedure_id: str,
-    body: VersionRef,
+    body: StatusChange,
     user: StaffUser = Depends(editor),
     session: Session = Depends(get_session),
 ) -> ProcedureOut:
-    active = curation.reactivate(session, procedure_id, body.version, user.username)
+    active = curation.reactivate(
+        session, procedure_id, body.version, user.username, body.note or "Áp dụng lại thủ tục."
+    )
     session.commit()
     return active
 
@@ -125,14 +143,14 @@ def history(
     return curation.history(session, procedure_id)
 
 
-@router.get("/{procedure_id}/diff", response_model=List[FieldChangeOut])
+@router.get("/{procedure_id}/diff", response_model=DiffOut)
 def diff(
     procedure_id: str,
     old: int = Query(..., ge=1, le=MAX_INT),
     new: int = Query(..., ge=1, le=MAX_INT),
     _: StaffUser = Depends(editor),
     session: Session = Depends(get_session),
-) -> List[curation.FieldChange]:
+) -> curation.Diff:
     return curation.diff(session, procedure_id, old, new)
 
 
@@ -145,7 +163,7 @@ def restore(
 ) -> ProcedureOut:
     """Make an old version current again; it becomes a new version."""
     restored = curation.restore_version(
-        session, procedure_id, body.restore_version, body.version, user.username
+        session, procedure_id, body.restore_version, body.version, user.username, body.change_note
     )
     session.commit()
     return restored
@@ -156,4 +174,4 @@ def _is_editor(user: Optional[StaffUser]) -> bool:
 
 
 def _data(body: ProcedureIn) -> ProcedureData:
-    return ProcedureData(**body.dict(exclude={"version"}))
+    return ProcedureData(**body.dict(exclude={"version", "change_note"}))

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from procedure_kb import review
+from procedure_kb import queue, review
 from procedure_kb.accounts import Role
 from procedure_kb.api.deps import get_session
 from procedure_kb.api.routers.procedures import VersionRef
 from procedure_kb.api.security import current_user, require
 from procedure_kb.models import StaffUser
 from procedure_kb.schemas import ProcedureOut
+from procedure_kb.settings import get_settings
 
 router = APIRouter(tags=["review"])
 
@@ -26,6 +27,10 @@ class ReviewItemOut(BaseModel):
     reasons: List[str]
 
 
+class ReviewedIn(VersionRef):
+    note: str = Field("Đã rà soát toàn bộ thủ tục.", min_length=3, max_length=1000)
+
+
 class FlagIn(BaseModel):
     note: str = Field(..., min_length=3, max_length=1000, description="what may have changed")
 
@@ -33,10 +38,14 @@ class FlagIn(BaseModel):
 @router.get("/api/review", response_model=List[ReviewItemOut])
 def needs_review(
     months: int = Query(12, ge=1, le=120),
+    fact_age_days: Optional[int] = Query(
+        None, ge=1, le=3650, description="facts checked longer ago (default: the setting)"
+    ),
     _: StaffUser = Depends(current_user),
     session: Session = Depends(get_session),
 ) -> List[review.ReviewItem]:
-    return review.needs_review(session, months)
+    age = fact_age_days or get_settings().fact_max_age_days
+    return review.needs_review(session, months, age, queue.local_now().date())
 
 
 @router.post("/api/procedures/{procedure_id}/flag", status_code=204)
@@ -54,10 +63,10 @@ def flag(
 @router.post("/api/procedures/{procedure_id}/reviewed", response_model=ProcedureOut)
 def mark_reviewed(
     procedure_id: str,
-    body: VersionRef,
+    body: ReviewedIn,
     user: StaffUser = Depends(require(Role.kb_editor)),
     session: Session = Depends(get_session),
 ) -> ProcedureOut:
-    reviewed = review.mark_reviewed(session, procedure_id, body.version, user.username)
+    reviewed = review.mark_reviewed(session, procedure_id, body.version, user.username, body.note)
     session.commit()
     return reviewed

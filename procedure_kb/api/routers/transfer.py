@@ -44,13 +44,15 @@ async def import_file(
     request: Request,
     format: Format = Query(...),
     dry_run: bool = Query(True, description="report what would change, write nothing"),
+    note: str = Query(..., min_length=3, max_length=1000,
+                      description="change note stored with every version the import writes"),
     user: StaffUser = Depends(editor),
     session: Session = Depends(get_session),
 ) -> object:
     """The request body is the file itself. Nothing is written unless every row is valid."""
     try:
         report = transfer.import_procedures(
-            session, await request.body(), format, user.username, dry_run
+            session, await request.body(), format, user.username, dry_run, note
         )
     except transfer.ImportRejected as rejected:
         return JSONResponse({"detail": rejected.message, "problems": rejected.problems}, 422)
