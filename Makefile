@@ -55,11 +55,12 @@ test: system install model ## run the whole test suite
 validate: install ## check the Rasa training data
 	$(PY) scripts/validate_data.py
 
-bench: db model ## NLU, queue, speech and Zalo figures (see README)
+bench: db model ## NLU, queue, speech, Zalo and fact-table figures (see README)
 	$(PY) scripts/bench_nlu.py
 	$(PY) scripts/bench_queue.py
 	$(PY) scripts/bench_speech.py
 	$(PY) scripts/bench_zalo.py
+	$(PY) scripts/bench_facts.py
 
 purge: install ## clear contact data of complaints closed longer ago than the retention period
 	$(PY) -m procedure_kb.retention

@@ -79,3 +79,22 @@ def test_what_the_bot_could_not_answer_reaches_the_staff_list(stack, conversatio
     with session_scope(stack.database_url) as session:
         examples = [e for g in unanswered.open_groups(session) for e in g.examples]
     assert "cho tôi hỏi thủ tục đăng ký nuôi gấu trúc cần gì" in examples
+
+
+def test_registration_deadline_is_not_the_processing_time(conversation):
+    reply = conversation.say_text("sinh con bao lâu thì phải đi làm khai sinh")
+    assert "60 ngày" in reply and "ngay trong ngày" not in reply
+
+
+def test_legal_basis_follows_the_aspect_just_answered(conversation):
+    fee = conversation.say_text("làm lý lịch tư pháp mất bao nhiêu tiền")
+    assert "200.000 đồng" in fee
+    basis = conversation.say_text("theo văn bản nào vậy")
+    assert "lệ phí" in basis and "đối chiếu ngày" in basis
+    assert "TT-BTC" in basis, basis
+
+
+def test_who_may_apply_and_who_may_do_it_for_them(conversation):
+    reply = conversation.say_text("làm lý lịch tư pháp có nhờ người khác làm thay được không")
+    assert "ủy quyền" in reply.lower()
+    assert "lý lịch tư pháp" in reply
