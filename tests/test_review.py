@@ -3,10 +3,11 @@ from datetime import date
 
 import pytest
 
-from procedure_kb import curation, review
+from procedure_kb import curation, repository, review
 from procedure_kb.db import session_scope
 from procedure_kb.migrate import upgrade
 from procedure_kb.schemas import ProcedureData
+from procedure_kb.seed import refresh_seeded, seed
 from tests.conftest import seeded_database
 from tests.samples import festival_procedure, sourced
 
@@ -58,3 +59,25 @@ def test_marking_reviewed_keeps_each_facts_own_checked_date(url):
         reviewed = review.mark_reviewed(session, "le_hoi", 1, "a", today=date(2026, 12, 7))
     assert reviewed.last_reviewed == date(2026, 12, 7)
     assert reviewed.fee[0].checked == date(2026, 1, 10)
+
+
+def test_a_newer_seed_updates_untouched_procedures_and_flags_edited_ones(url):
+    old = ProcedureData(**festival_procedure(last_reviewed="2026-11-01"))
+    other = ProcedureData(**festival_procedure(id="le_hoi_khac", name="Đăng ký lễ hội khác",
+                                               aliases=["lễ hội khác", "hội làng", "lễ rước"],
+                                               last_reviewed="2026-11-01"))
+    with session_scope(url) as session:
+        seed(session, [old, other])
+        row = repository.get_procedure(session, other.id)
+        curation.update(session, other.id, ProcedureData(**{**other.dict(), "steps": other.steps + ["Nhận kết quả"]}),
+                        row.version, "bientap", "Thêm bước nhận kết quả")
+    newer = [p.copy(update={"last_reviewed": date(2026, 12, 7), "name": p.name + " (rà soát)"})
+             for p in (old, other)]
+    with session_scope(url) as session:
+        assert refresh_seeded(session, newer) == 1
+        assert refresh_seeded(session, newer) == 0  # idempotent: one update, one flag
+        assert repository.get_procedure(session, old.id).name.endswith("(rà soát)")
+        assert not repository.get_procedure(session, other.id).name.endswith("(rà soát)")
+        reasons = [r for item in review.needs_review(session, 12, 3650, date(2026, 12, 7))
+                   if item.procedure_id == other.id for r in item.reasons]
+        assert sum("Dữ liệu mẫu đã được rà soát lại" in r for r in reasons) == 1
