@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from procedure_kb import curation, repository
+from procedure_kb import answers, curation, repository
 from procedure_kb.facts import documents_in_force, each_fact, in_force
-from procedure_kb.schemas import DocumentForm
+from procedure_kb.schemas import DocumentForm, ProcedureOut
 from procedure_kb.search import STRONG_MATCH, index_from_db, topic_words
 from procedure_kb.seed import load_seed_file, seed
 from procedure_kb.text import fold
@@ -122,3 +122,11 @@ def test_marriage_of_two_citizens_does_not_require_a_marital_status_certificate(
 def test_birth_registration_deadline_is_sixty_days():
     deadline = in_force(BY_ID["khai_sinh"].deadline, date(2026, 12, 7))
     assert deadline is not None and deadline.days == 60 and "Điều 15" in deadline.basis
+
+
+def test_the_residence_fee_waiver_is_quoted_until_it_ends_and_not_after():
+    procedure = ProcedureOut(**BY_ID["thuong_tru"].dict(), version=1)
+    during = answers.answer(procedure, answers.Aspect.fee, date(2026, 12, 7))
+    after = answers.answer(procedure, answers.Aspect.fee, date(2027, 3, 1))
+    assert "28/02/2027" in " ".join([during.speech, *during.details])
+    assert "đã hết hạn" in after.speech and "117/2026/TT-BTC" in " ".join(after.details)
