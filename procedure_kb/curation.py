@@ -99,25 +99,29 @@ def retire(
     session: Session, procedure_id: str, expected_version: int, actor: str,
     note: str = "Ngừng áp dụng thủ tục.",
 ) -> ProcedureOut:
-    note = checked_note(note)
-    row = _current(session, procedure_id, expected_version)
-    if row.retired:
-        raise Conflict("Thủ tục này đã ngừng áp dụng từ trước.")
-    row.retired = True
-    return _committed_change(session, row, "retire", actor, note)
+    return _set_retired(session, procedure_id, expected_version, actor, note, retired=True)
 
 
 def reactivate(
     session: Session, procedure_id: str, expected_version: int, actor: str,
     note: str = "Áp dụng lại thủ tục.",
 ) -> ProcedureOut:
+    return _set_retired(session, procedure_id, expected_version, actor, note, retired=False)
+
+
+def _set_retired(
+    session: Session, procedure_id: str, expected_version: int, actor: str, note: str,
+    retired: bool,
+) -> ProcedureOut:
     note = checked_note(note)
     row = _current(session, procedure_id, expected_version)
-    if not row.retired:
-        raise Conflict("Thủ tục này đang được áp dụng.")
-    _check_keys_free(session, repository.to_schema(row))
-    row.retired = False
-    return _committed_change(session, row, "reactivate", actor, note)
+    if row.retired == retired:
+        raise Conflict("Thủ tục này đã ngừng áp dụng từ trước." if retired
+                       else "Thủ tục này đang được áp dụng.")
+    if not retired:
+        _check_keys_free(session, repository.to_schema(row))
+    row.retired = retired
+    return _committed_change(session, row, "retire" if retired else "reactivate", actor, note)
 
 
 def restore_version(
