@@ -14,7 +14,7 @@ def test_follow_ups_keep_the_procedure(conversation):
     fee = conversation.say_text("còn lệ phí thì sao?")
     assert "lệ phí đăng ký khai sinh" in fee
     duration = conversation.say_text("mất bao lâu?")
-    assert "thời hạn đăng ký khai sinh" in duration
+    assert "thời hạn giải quyết đăng ký khai sinh" in duration
 
 
 def test_a_new_procedure_replaces_the_old_one(conversation):

@@ -22,6 +22,14 @@ thue_dat_phi_nong_nghiep
 SEED = load_seed_file()
 BY_ID = {p.id: p for p in SEED}
 REVIEW_START = date(2026, 12, 1)  # the facts review against the law in force on this day
+# Not yet reviewed in the facts review (issue 15): they keep the earlier data, whose facts
+# say they have no basis of their own. This list may only shrink (docs/FACTS.md).
+PENDING_REVIEW = {
+    "dang_ky_lai_khai_sinh", "dang_ky_lai_khai_tu", "dang_ky_lai_ket_hon", "giam_ho",
+    "cham_dut_giam_ho", "nuoi_con_nuoi", "xac_dinh_lai_dan_toc", "can_cuoc", "vneid",
+    "nghia_vu_quan_su", "dang_ky_xe_may",
+}
+REVIEWED = [p for p in SEED if p.id not in PENDING_REVIEW]
 ARTICLE = re.compile(r"\b(Điều|Mục|Phụ lục|khoản)\b", re.IGNORECASE)
 
 
@@ -45,7 +53,13 @@ def test_each_procedure_is_complete_and_cites_its_basis(procedure):
     assert {doc.form for doc in procedure.documents} <= set(DocumentForm)
 
 
-@pytest.mark.parametrize("procedure", SEED, ids=lambda p: p.id)
+def test_the_pending_list_names_exactly_the_procedures_not_yet_reviewed():
+    not_reviewed = {p.id for p in SEED if p.last_reviewed is None or p.last_reviewed < REVIEW_START}
+    assert not_reviewed == PENDING_REVIEW
+    assert len(REVIEWED) >= 40
+
+
+@pytest.mark.parametrize("procedure", REVIEWED, ids=lambda p: p.id)
 def test_each_fact_was_checked_in_the_review_and_names_its_article(procedure):
     assert procedure.sources, "the pages the facts were checked against"
     for name, fact in each_fact(procedure):
@@ -54,7 +68,7 @@ def test_each_fact_was_checked_in_the_review_and_names_its_article(procedure):
 
 
 @pytest.mark.parametrize("day", [date(2026, 12, 1), date(2027, 1, 2), date(2027, 7, 1)])
-@pytest.mark.parametrize("procedure", SEED, ids=lambda p: p.id)
+@pytest.mark.parametrize("procedure", REVIEWED, ids=lambda p: p.id)
 def test_each_procedure_states_agency_documents_and_processing_time_every_day(procedure, day):
     assert in_force(procedure.agency, day) is not None
     assert documents_in_force(procedure.documents, day)

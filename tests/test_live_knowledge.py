@@ -31,7 +31,8 @@ def editor_headers(stack):
 def test_new_alias_is_recognised_and_answered_without_retraining(stack, conversation):
     question = "cho hỏi xin phép tổ chức lễ hội làng cần giấy tờ gì"
     assert procedure_values(stack, question) == []
-    created = httpx.post(f"{stack.api_url}/api/procedures", json=NEW, headers=editor_headers(stack))
+    created = httpx.post(f"{stack.api_url}/api/procedures", json={**NEW, "change_note": "Thêm thủ tục lễ hội"},
+                         headers=editor_headers(stack))
     assert created.status_code == 201, created.text
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not procedure_values(stack, question):
